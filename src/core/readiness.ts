@@ -1,0 +1,131 @@
+// Readiness is a pure function of the last objects seen, so waiting (watch + timeout) and
+// rendering share it, and a timeout can say exactly what was still missing.
+import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { type Component, LABEL } from './spec.ts';
+
+export interface PodView {
+  name: string;
+  component: Component | 'unknown';
+  phase: string;
+  ready: boolean;
+  restarts: number;
+  /** Why the pod is not Ready, when Kubernetes says: ImagePullBackOff, Unschedulable, ... */
+  reason?: string;
+  message?: string;
+  node?: string;
+  createdAt?: string;
+  terminating: boolean;
+}
+
+export interface RolloutView {
+  deployment: string;
+  exists: boolean;
+  desired: number;
+  ready: number;
+  updated: number;
+  /** Pods of older revisions still running. */
+  old: number;
+  rolledOut: boolean;
+}
+
+export function summarizePod(pod: V1Pod): PodView {
+  const status = pod.status ?? {};
+  const statuses = [...(status.initContainerStatuses ?? []), ...(status.containerStatuses ?? [])];
+  const ready = (status.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+  const restarts = statuses.reduce((n, s) => n + (s.restartCount ?? 0), 0);
+  const component = pod.metadata?.labels?.[LABEL.component];
+  const view: PodView = {
+    name: pod.metadata?.name ?? '',
+    component: component === 'scheduler' || component === 'worker' ? component : 'unknown',
+    phase: status.phase ?? 'Pending',
+    ready,
+    restarts,
+    terminating: pod.metadata?.deletionTimestamp !== undefined && pod.metadata?.deletionTimestamp !== null,
+  };
+  if (pod.spec?.nodeName) view.node = pod.spec.nodeName;
+  if (pod.metadata?.creationTimestamp) view.createdAt = new Date(pod.metadata.creationTimestamp).toISOString();
+  const waiting = statuses.find((s) => s.state?.waiting?.reason && s.state.waiting.reason !== 'ContainerCreating');
+  const terminated = statuses.find((s) => s.state?.terminated?.reason);
+  const unscheduled = (status.conditions ?? []).find((c) => c.type === 'PodScheduled' && c.status === 'False');
+  if (waiting?.state?.waiting) {
+    view.reason = waiting.state.waiting.reason;
+    if (waiting.state.waiting.message) view.message = waiting.state.waiting.message;
+  } else if (terminated?.state?.terminated && !ready) {
+    view.reason = terminated.state.terminated.reason;
+    if (terminated.state.terminated.message) view.message = terminated.state.terminated.message;
+  } else if (unscheduled) {
+    view.reason = unscheduled.reason ?? 'Unschedulable';
+    if (unscheduled.message) view.message = unscheduled.message;
+  }
+  return view;
+}
+
+/** The same rule as `kubectl rollout status`: the controller saw the newest spec, every replica
+ * runs it, no old replica is left and all are ready. */
+export function summarizeRollout(name: string, d: V1Deployment | undefined): RolloutView {
+  if (!d) return { deployment: name, exists: false, desired: 0, ready: 0, updated: 0, old: 0, rolledOut: false };
+  const desired = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  const total = s.replicas ?? 0;
+  const updated = s.updatedReplicas ?? 0;
+  const ready = s.readyReplicas ?? 0;
+  const observed = (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  return {
+    deployment: name,
+    exists: true,
+    desired,
+    ready,
+    updated,
+    old: Math.max(0, total - updated),
+    rolledOut: observed && updated >= desired && total === updated && ready >= desired && (s.availableReplicas ?? 0) >= desired,
+  };
+}
+
+export interface ClusterReadiness {
+  ready: boolean;
+  scheduler: RolloutView;
+  workers: RolloutView;
+  pods: PodView[];
+  /** Human lines naming what is still missing, empty when ready. */
+  waitingFor: string[];
+}
+
+export function clusterReadiness(
+  names: { scheduler: string; worker: string },
+  scheduler: V1Deployment | undefined,
+  worker: V1Deployment | undefined,
+  pods: V1Pod[],
+): ClusterReadiness {
+  const s = summarizeRollout(names.scheduler, scheduler);
+  const w = summarizeRollout(names.worker, worker);
+  const views = pods.map(summarizePod).sort((a, b) => a.component.localeCompare(b.component) || a.name.localeCompare(b.name));
+  const waitingFor: string[] = [];
+  for (const r of [s, w]) {
+    if (!r.exists) waitingFor.push(`deployment ${r.deployment} does not exist`);
+    else if (!r.rolledOut) {
+      const extra = r.old > 0 ? `, ${r.old} old pod(s) still running` : '';
+      waitingFor.push(`deployment ${r.deployment}: ${r.ready}/${r.desired} ready, ${r.updated} updated${extra}`);
+    }
+  }
+  if (waitingFor.length > 0) {
+    for (const p of views) {
+      if (p.ready || p.terminating) continue;
+      const why = p.reason ? `${p.reason}${p.message ? `: ${p.message}` : ''}` : p.phase;
+      waitingFor.push(`pod ${p.name} not Ready (${why})`);
+    }
+  }
+  return { ready: waitingFor.length === 0, scheduler: s, workers: w, pods: views, waitingFor };
+}
+
+/** Warning events worth showing while waiting, as one line each, oldest first. */
+export function describeEvents(events: CoreV1Event[]): string[] {
+  return events
+    .filter((e) => e.type === 'Warning')
+    .sort((a, b) => eventTime(a) - eventTime(b))
+    .map((e) => `${e.involvedObject?.kind ?? 'Object'} ${e.involvedObject?.name ?? ''}: ${e.reason ?? ''}: ${(e.message ?? '').trim()}`);
+}
+
+function eventTime(e: CoreV1Event): number {
+  const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
+  return t ? new Date(t).getTime() : 0;
+}

@@ -1,0 +1,88 @@
+// The documented shape of `status -o json` and `list -o json`, built from objects alone.
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
+import { type PodView, clusterReadiness } from './readiness.ts';
+import { DASHBOARD_PORT, LABEL, schedulerAddress, schedulerFqdnAddress, schedulerName, workerName } from './spec.ts';
+
+export interface ClusterStatus {
+  name: string;
+  namespace: string;
+  ready: boolean;
+  scheduler: { ready: number; desired: number };
+  workers: { ready: number; desired: number };
+  image: string | null;
+  createdAt: string | null;
+  /** Address for pods in the same namespace, the one flows written for the recipe use. */
+  address: string;
+  /** Address from any namespace of the cluster. */
+  fqdnAddress: string;
+  dashboard: string;
+  snippets: { dask: string; prefect: string };
+  pods: PodView[];
+  /** What is not ready yet, empty when ready. */
+  waitingFor: string[];
+}
+
+export function connectionSnippets(address: string): ClusterStatus['snippets'] {
+  return {
+    dask: `from dask.distributed import Client; client = Client("${address}")`,
+    prefect: `from prefect_dask import DaskTaskRunner; task_runner = DaskTaskRunner(address="${address}")`,
+  };
+}
+
+export function clusterStatus(
+  name: string,
+  namespace: string,
+  scheduler: V1Deployment | undefined,
+  worker: V1Deployment | undefined,
+  pods: V1Pod[],
+): ClusterStatus {
+  const r = clusterReadiness({ scheduler: schedulerName(name), worker: workerName(name) }, scheduler, worker, pods);
+  const created = scheduler?.metadata?.creationTimestamp ?? worker?.metadata?.creationTimestamp;
+  const address = schedulerAddress(name);
+  return {
+    name,
+    namespace,
+    ready: r.ready,
+    scheduler: { ready: r.scheduler.ready, desired: r.scheduler.desired },
+    workers: { ready: r.workers.ready, desired: r.workers.desired },
+    image: worker?.spec?.template.spec?.containers[0]?.image ?? scheduler?.spec?.template.spec?.containers[0]?.image ?? null,
+    createdAt: created ? new Date(created).toISOString() : null,
+    address,
+    fqdnAddress: schedulerFqdnAddress(name, namespace),
+    dashboard: `http://${schedulerName(name)}.${namespace}.svc:${DASHBOARD_PORT}`,
+    snippets: connectionSnippets(address),
+    pods: r.pods,
+    waitingFor: r.waitingFor,
+  };
+}
+
+/** Groups the Deployments and pods of many clusters (from `list`) by namespace and name. */
+export function groupClusters(deployments: V1Deployment[], pods: V1Pod[]): ClusterStatus[] {
+  const key = (ns: string | undefined, name: string | undefined) => `${ns ?? ''}/${name ?? ''}`;
+  const groups = new Map<string, { ns: string; name: string; deployments: V1Deployment[]; pods: V1Pod[] }>();
+  for (const d of deployments) {
+    const name = d.metadata?.labels?.[LABEL.instance];
+    const ns = d.metadata?.namespace ?? '';
+    if (!name) continue;
+    const k = key(ns, name);
+    if (!groups.has(k)) groups.set(k, { ns, name, deployments: [], pods: [] });
+    groups.get(k)!.deployments.push(d);
+  }
+  for (const p of pods) groups.get(key(p.metadata?.namespace, p.metadata?.labels?.[LABEL.instance]))?.pods.push(p);
+  return [...groups.values()]
+    .sort((a, b) => a.ns.localeCompare(b.ns) || a.name.localeCompare(b.name))
+    .map((g) => {
+      const byComponent = (c: string) => g.deployments.find((d) => d.metadata?.labels?.[LABEL.component] === c);
+      return clusterStatus(g.name, g.ns, byComponent('scheduler'), byComponent('worker'), g.pods);
+    });
+}
+
+/** kubectl-style age: 45s, 12m, 3h, 5d. */
+export function formatAge(from: string | null, now: Date = new Date()): string {
+  if (!from) return '<unknown>';
+  const s = Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / 1000));
+  if (s < 120) return `${s}s`;
+  if (s < 7200) return `${Math.floor(s / 60)}m`;
+  if (s < 172800) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86400)}d`;
+}
