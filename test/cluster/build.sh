@@ -41,7 +41,7 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   kv+=" -X $p.gitCommit=$commit -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
 done
 
-[ -x "$tmp/etcd" ] || { build etcd "" go.etcd.io/etcd/server/v3 && mv "$tmp/v3" "$tmp/etcd"; }
+[ -x "$tmp/etcd" ] || { build etcd "" go.etcd.io/etcd/server/v3 && mv "$tmp/server" "$tmp/etcd"; }
 [ -x "$tmp/kwokctl" ] || build kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \
   sigs.k8s.io/kwok/cmd/kwok sigs.k8s.io/kwok/cmd/kwokctl
 [ -x "$tmp/kubectl" ] || build kubernetes "$kv" k8s.io/kubernetes/cmd/kube-apiserver \
