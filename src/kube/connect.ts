@@ -1,0 +1,96 @@
+// Kubeconfig and context resolution with kubectl's rules; loading and auth (exec, OIDC, tokens)
+// are client-node's, this only picks the files, the context and the namespace.
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+
+export interface KubeTarget {
+  kubeconfig?: string;
+  context?: string;
+  namespace?: string;
+}
+
+export interface Connection {
+  kc: KubeConfig;
+  context: string;
+  namespace: string;
+  server: string;
+}
+
+const IN_CLUSTER_TOKEN = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+
+function configError(message: string): KubectlDaskError {
+  return new KubectlDaskError(message, ExitCode.usage);
+}
+
+function loadFile(kc: KubeConfig, file: string): void {
+  try {
+    kc.loadFromFile(file);
+  } catch (error) {
+    throw configError(`cannot read kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}; fix the file or pass another with --kubeconfig`);
+  }
+}
+
+function loadKubeConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): KubeConfig {
+  const kc = new KubeConfig();
+  if (explicit !== undefined) {
+    if (!existsSync(explicit)) throw configError(`kubeconfig ${explicit} does not exist: check the --kubeconfig path`);
+    loadFile(kc, explicit);
+    return kc;
+  }
+  // Like kubectl, files named in $KUBECONFIG that do not exist are skipped, and the first file
+  // to set a value wins when they are merged.
+  const fromEnv = (env.KUBECONFIG ?? '').split(delimiter).filter((f) => f.length > 0);
+  const files = fromEnv.length > 0 ? fromEnv.filter((f) => existsSync(f)) : [join(homedir(), '.kube', 'config')].filter((f) => existsSync(f));
+  if (files.length === 0) {
+    if (fromEnv.length === 0 && env.KUBERNETES_SERVICE_HOST && existsSync(IN_CLUSTER_TOKEN)) {
+      kc.loadFromCluster();
+      return kc;
+    }
+    const where = fromEnv.length > 0 ? `none of the files in $KUBECONFIG exist (${fromEnv.join(delimiter)})` : 'no ~/.kube/config';
+    throw configError(`no kubeconfig found: ${where}; pass --kubeconfig FILE or set KUBECONFIG`);
+  }
+  loadFile(kc, files[0]!);
+  for (const file of files.slice(1)) {
+    const other = new KubeConfig();
+    loadFile(other, file);
+    // client-node refuses duplicate names; kubectl keeps the first definition.
+    other.clusters = other.clusters.filter((c) => !kc.getCluster(c.name));
+    other.users = other.users.filter((u) => !kc.getUser(u.name));
+    other.contexts = other.contexts.filter((c) => !kc.getContextObject(c.name));
+    kc.mergeConfig(other, Boolean(kc.getCurrentContext()));
+  }
+  return kc;
+}
+
+export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Connection {
+  const kc = loadKubeConfig(target.kubeconfig, env);
+  if (target.context !== undefined) {
+    if (!kc.getContextObject(target.context)) {
+      const known = kc.getContexts().map((c) => c.name);
+      throw configError(`context "${target.context}" not found in kubeconfig; available: ${known.join(', ') || 'none'}`);
+    }
+    kc.setCurrentContext(target.context);
+  }
+  const contextName = kc.getCurrentContext();
+  const context = kc.getContextObject(contextName);
+  const cluster = kc.getCurrentCluster();
+  if (!context || !cluster) {
+    throw configError(
+      contextName ? `current context "${contextName}" is incomplete in kubeconfig: pick one with --context` : 'kubeconfig has no current context: pass --context NAME or run kubectl config use-context NAME',
+    );
+  }
+  return { kc, context: contextName, namespace: target.namespace ?? context.namespace ?? 'default', server: cluster.server };
+}
+
+/** The namespace commands default to, for work that needs no API call; "default" without a kubeconfig. */
+export function namespaceFromKubeconfig(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return resolveConnection(target, env).namespace;
+  } catch (error) {
+    if (target.kubeconfig === undefined && target.context === undefined) return target.namespace ?? 'default';
+    throw error;
+  }
+}

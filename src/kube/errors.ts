@@ -1,0 +1,83 @@
+// Turns client-node and network failures into one-line errors that name the fix. Messages never
+// include request headers or bodies beyond the API server's own message, so no token or
+// certificate can leak.
+import { ApiException } from '@kubernetes/client-node';
+import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+
+export interface Attempt {
+  /** e.g. "create", "patch", "list" */
+  verb: string;
+  /** e.g. "deployments", "pods/portforward" */
+  resource: string;
+  namespace?: string;
+  name?: string;
+  server?: string;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+
+function errorCode(error: unknown): string | undefined {
+  for (let e: unknown = error; e instanceof Error; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+export function apiStatusCode(error: unknown): number | undefined {
+  return error instanceof ApiException ? error.code : undefined;
+}
+
+function serverMessage(error: ApiException<unknown>): string {
+  const body = error.body;
+  const parsed = typeof body === 'string' ? safeJson(body) : body;
+  const message = (parsed as { message?: unknown } | undefined)?.message;
+  return typeof message === 'string' ? message : `HTTP ${error.code}`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return { message: text.slice(0, 200) };
+  }
+}
+
+export function toUserError(error: unknown, attempt: Attempt): Error {
+  if (error instanceof KubectlDaskError) return error;
+  const where = attempt.namespace ? ` in namespace "${attempt.namespace}"` : '';
+  if (error instanceof ApiException) {
+    const msg = serverMessage(error);
+    switch (error.code) {
+      case 401:
+        return new KubectlDaskError(`the API server rejected your credentials (401 Unauthorized): log in again or check the user of your kubeconfig context`, ExitCode.forbidden);
+      case 403:
+        return new KubectlDaskError(
+          `forbidden: you may not ${attempt.verb} ${attempt.resource}${where}; ask an admin for a Role that allows it (see README, "RBAC")`,
+          ExitCode.forbidden,
+          [msg],
+        );
+      case 404:
+        return new KubectlDaskError(`${attempt.resource}${attempt.name ? ` "${attempt.name}"` : ''} not found${where}`, ExitCode.notFound, [msg]);
+      case 409:
+        return new KubectlDaskError(`conflict while trying to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.conflict);
+      case 422:
+      case 400:
+        return new KubectlDaskError(`the API server refused to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.failure);
+      default:
+        return new KubectlDaskError(`failed to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.failure);
+    }
+  }
+  const code = errorCode(error);
+  const server = attempt.server ? ` at ${attempt.server}` : '';
+  if (code && NETWORK_CODES.has(code)) {
+    return new KubectlDaskError(`cannot reach the Kubernetes API server${server} (${code}): check that the cluster is running and that your kubeconfig context points at it`, ExitCode.unreachable);
+  }
+  if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
+    return new KubectlDaskError(`TLS failure talking to the API server${server} (${code}): check the cluster's certificate-authority data in your kubeconfig`, ExitCode.unreachable);
+  }
+  if (error instanceof Error && error.name === 'AbortError') {
+    return new KubectlDaskError('interrupted', ExitCode.interrupted);
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}

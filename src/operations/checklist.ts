@@ -1,0 +1,40 @@
+// Holds the state of one operation and hands every change to the reporter.
+import type { OperationState, Reporter, StepStatus } from '../core/progress.ts';
+import type { ClusterReadiness } from '../core/readiness.ts';
+
+export class Checklist {
+  private state: OperationState;
+  private readonly reporter: Reporter;
+
+  constructor(title: string, steps: { id: string; label: string }[], reporter: Reporter) {
+    this.reporter = reporter;
+    this.state = { title, steps: steps.map((s) => ({ ...s, status: 'pending' })), pods: [], events: [] };
+    reporter.update(this.state);
+  }
+
+  set(id: string, status: StepStatus, detail?: string): void {
+    this.state = {
+      ...this.state,
+      steps: this.state.steps.map((s) => {
+        if (s.id !== id) return s;
+        const next = { ...s, status };
+        if (detail === undefined) delete next.detail;
+        else next.detail = detail;
+        return next;
+      }),
+    };
+    this.reporter.update(this.state);
+  }
+
+  /** Marks the running step failed, so the UI shows where an operation stopped. */
+  failRunning(): void {
+    for (const s of this.state.steps) if (s.status === 'running') this.set(s.id, 'failed', s.detail);
+  }
+
+  /** Reflects cluster readiness in the "scheduler" and "workers" steps, pods and events. */
+  showReadiness(r: ClusterReadiness, events: string[]): void {
+    this.state = { ...this.state, pods: r.pods, events };
+    this.set('scheduler', r.scheduler.rolledOut ? 'done' : 'running', `${r.scheduler.ready}/${r.scheduler.desired} ready`);
+    this.set('workers', r.workers.rolledOut ? 'done' : 'running', `${r.workers.ready}/${r.workers.desired} ready`);
+  }
+}

@@ -1,0 +1,22 @@
+// Reads one cluster's objects and turns them into the status shape.
+import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+import { type ClusterStatus, clusterStatus } from '../core/status.ts';
+import { LABEL, clusterSelector } from '../core/spec.ts';
+import type { KubeClient } from '../kube/client.ts';
+
+export function clusterNotFound(name: string, namespace: string): KubectlDaskError {
+  const nameFlag = name === 'dask' ? '' : ` --name ${name}`;
+  return new KubectlDaskError(
+    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag}, or list clusters with kubectl dask list -A`,
+    ExitCode.notFound,
+  );
+}
+
+/** The cluster's status, or undefined when none of its Deployments exist. */
+export async function readClusterStatus(client: KubeClient, namespace: string, name: string): Promise<ClusterStatus | undefined> {
+  const selector = clusterSelector(name);
+  const [deployments, pods] = await Promise.all([client.listDeployments(selector, namespace), client.listPods(selector, namespace)]);
+  if (deployments.length === 0) return undefined;
+  const find = (c: string) => deployments.find((d) => d.metadata?.labels?.[LABEL.component] === c);
+  return clusterStatus(name, namespace, find('scheduler'), find('worker'), pods);
+}
