@@ -1,0 +1,94 @@
+// The live view of a long operation in a terminal. Loaded only when the terminal is
+// interactive, so pipes and CI never pay for React and Ink.
+import { Box, Static, Text, render } from 'ink';
+import type { OperationState, Reporter, Step } from '../../core/progress.ts';
+import type { PodView } from '../../core/readiness.ts';
+import { STEP_STYLE, WARNING_STYLE, eventText, unseen } from '../progress-text.ts';
+import { podTable } from '../table.ts';
+import { Table, toneProps } from './table.tsx';
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+const SPINNER_MS = 80;
+// A live frame taller than the terminal cannot be redrawn in place; a big cluster shows its
+// stuck pods and a count of the rest.
+const MAX_POD_ROWS = 10;
+
+export interface ProgressProps {
+  /** state.events must only grow: they are printed once, above the live frame, as they arrive. */
+  state: OperationState;
+  /** Spinner frame, advanced by the caller so the component stays a pure function of its props. */
+  frame: number;
+  color: boolean;
+  now: Date;
+}
+
+function StepRow({ step, frame, color }: { step: Step; frame: number; color: boolean }) {
+  const { mark, tone } = STEP_STYLE[step.status];
+  return (
+    <Text>
+      <Text {...toneProps(tone, color)}>{step.status === 'running' ? SPINNER[frame % SPINNER.length] : mark}</Text>{' '}
+      {step.label}
+      {step.detail && <Text {...toneProps('dim', color)}> {step.detail}</Text>}
+    </Text>
+  );
+}
+
+function visiblePods(pods: PodView[]): PodView[] {
+  if (pods.length <= MAX_POD_ROWS) return pods;
+  return [...pods.filter((p) => !p.ready), ...pods.filter((p) => p.ready)].slice(0, MAX_POD_ROWS);
+}
+
+export function Progress({ state, frame, color, now }: ProgressProps) {
+  const pods = visiblePods(state.pods);
+  const hidden = state.pods.length - pods.length;
+  return (
+    <Box flexDirection="column">
+      <Static items={state.events}>
+        {(event) => (
+          <Text key={event}>
+            <Text {...toneProps(WARNING_STYLE.tone, color)}>{WARNING_STYLE.mark}</Text> {eventText(event)}
+          </Text>
+        )}
+      </Static>
+      <Text {...toneProps('bold', color)}>{state.title}</Text>
+      {state.steps.map((step) => (
+        <StepRow key={step.id} step={step} frame={frame} color={color} />
+      ))}
+      {pods.length > 0 && (
+        <Box flexDirection="column" marginTop={1}>
+          <Table table={podTable(pods, now)} color={color} />
+          {hidden > 0 && <Text {...toneProps('dim', color)}>… {hidden} more pods</Text>}
+        </Box>
+      )}
+    </Box>
+  );
+}
+
+export function createInkReporter(stream: NodeJS.WriteStream, color: boolean): Reporter {
+  const seen = new Set<string>();
+  let events: string[] = [];
+  let state: OperationState | undefined;
+  let frame = 0;
+  const view = () => state && <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} />;
+  // interactive: true because detectTerminal already decided; Ctrl+C and console output stay
+  // with the command, which owns cancellation and stdout.
+  const ink = render(view(), { stdout: stream, interactive: true, exitOnCtrlC: false, patchConsole: false });
+  const timer = setInterval(() => {
+    frame += 1;
+    ink.rerender(view());
+  }, SPINNER_MS);
+  // A command that fails before close() must still be able to exit.
+  timer.unref();
+  return {
+    update(next) {
+      state = next;
+      events = [...events, ...unseen(next.events, seen)];
+      ink.rerender(view());
+    },
+    async close() {
+      clearInterval(timer);
+      ink.unmount();
+      await ink.waitUntilExit();
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { EventEmitter } from 'node:events';
+import { stripVTControlCharacters } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { withStep } from '../../../src/core/progress.ts';
+import { createReporter } from '../../../src/ui/reporter.ts';
+import { operation, pod } from './fixtures.ts';
+
+/** Just enough of a terminal for Ink: a width, a height and a write() that records. */
+class FakeTerminal extends EventEmitter {
+  readonly isTTY = true;
+  readonly columns = 100;
+  readonly rows = 40;
+  text = '';
+  write(chunk: string, done?: () => void) {
+    this.text += chunk;
+    done?.();
+    return true;
+  }
+  asStream() {
+    return this as unknown as NodeJS.WriteStream;
+  }
+}
+
+const start = operation([{ id: 'workers', label: 'Workers ready', status: 'running', detail: '0/1' }], [pod('dask-worker-a', { ready: false })]);
+
+describe('createReporter', () => {
+  it('writes plain lines when the terminal is not interactive', async () => {
+    const out = new FakeTerminal();
+    const reporter = await createReporter({ interactive: false, color: false }, out.asStream());
+    reporter.update(start);
+    await reporter.close();
+    expect(out.text).toBe(`${start.title}\n… Workers ready 0/1\n`);
+  });
+
+  it('draws with Ink in a terminal and leaves the final frame on close', async () => {
+    const out = new FakeTerminal();
+    const reporter = await createReporter({ interactive: true, color: false }, out.asStream());
+    reporter.update(start);
+    reporter.update(withStep({ ...start, pods: [pod('dask-worker-a')], events: ['Pod dask-worker-a: BackOff: slow'] }, 'workers', { status: 'done', detail: '1/1' }));
+    await reporter.close();
+    const text = stripVTControlCharacters(out.text);
+    expect(text).toContain('! Warning Pod dask-worker-a: BackOff: slow');
+    const final = text.slice(text.lastIndexOf(start.title));
+    expect(final).toContain('✓ Workers ready 1/1');
+    expect(final).toMatch(/dask-worker-a +worker +yes +Running/);
+  });
+});
