@@ -1,6 +1,7 @@
 // Ink renderings of the shared table model; layout comes from ../table.ts so the live view and
 // the plain output line up the same way.
 import { Box, Text, type TextProps } from 'ink';
+import { Fragment } from 'react';
 import { type Table as TableModel, layoutTable } from '../table.ts';
 import type { Tone } from '../terminal.ts';
 
@@ -18,9 +19,10 @@ export function Table({ table, color }: { table: TableModel; color: boolean }) {
       {layoutTable(table).map((row, r) => (
         <Text key={r} wrap="truncate-end">
           {row.map((cell, c) => (
-            <Text key={c} {...toneProps(cell.tone, color)}>
-              {cell.text}
-            </Text>
+            <Fragment key={c}>
+              <Text {...toneProps(cell.tone, color)}>{cell.text}</Text>
+              {cell.pad}
+            </Fragment>
           ))}
         </Text>
       ))}
