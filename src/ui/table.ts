@@ -16,20 +16,25 @@ export interface Table {
 
 const GAP = 3;
 
-/** Every cell padded to its column's width (the last column is not, to leave no trailing
- * blanks), the header first. */
-export function layoutTable({ header, rows }: Table): Cell[][] {
+/** A cell with the blanks that follow it; kept apart from the text so colour stops at the text. */
+export interface PlacedCell extends Cell {
+  pad: string;
+}
+
+/** The header and rows with each column padded to its widest cell; the last column is not, to
+ * leave no trailing blanks. */
+export function layoutTable({ header, rows }: Table): PlacedCell[][] {
   const all: Cell[][] = [header.map((text) => ({ text })), ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i]?.text.length ?? 0)));
   const last = header.length - 1;
   return all.map((row) =>
-    row.map((cell, i) => (i === last ? cell : { ...cell, text: cell.text.padEnd((widths[i] ?? 0) + GAP) })),
+    row.map((cell, i) => ({ ...cell, pad: i === last ? '' : ' '.repeat((widths[i] ?? 0) + GAP - cell.text.length) })),
   );
 }
 
 export function formatTable(table: Table, p: Paint): string {
   return layoutTable(table)
-    .map((row) => row.map((c) => (c.tone ? p[c.tone](c.text) : c.text)).join('') + '\n')
+    .map((row) => `${row.map((cell) => (cell.tone ? p[cell.tone](cell.text) : cell.text) + cell.pad).join('')}\n`)
     .join('');
 }
 
