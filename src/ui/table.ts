@@ -1,5 +1,6 @@
 // One table model for every renderer: the plain formatters paint it with ANSI, the Ink
-// components with <Text> props, and both share the kubectl-like layout computed here.
+// components with <Text> props, and both share the kubectl-like layout computed here, as do
+// the aligned "Key: value" blocks.
 import type { PodView } from '../core/readiness.ts';
 import { formatAge } from '../core/status.ts';
 import type { Paint, Tone } from './terminal.ts';
@@ -32,10 +33,24 @@ export function layoutTable({ header, rows }: Table): PlacedCell[][] {
   );
 }
 
+export function paintCell(cell: Cell, p: Paint): string {
+  return cell.tone ? p[cell.tone](cell.text) : cell.text;
+}
+
 export function formatTable(table: Table, p: Paint): string {
   return layoutTable(table)
-    .map((row) => `${row.map((cell) => (cell.tone ? p[cell.tone](cell.text) : cell.text) + cell.pad).join('')}\n`)
+    .map((row) => `${row.map((cell) => paintCell(cell, p) + cell.pad).join('')}\n`)
     .join('');
+}
+
+/** "Key:  value" lines with the values aligned, as kubectl describe does. */
+export function formatFields(fields: [key: string, value: string][]): string {
+  const width = Math.max(...fields.map(([key]) => key.length)) + 2;
+  return fields.map(([key, value]) => `${`${key}:`.padEnd(width)}${value}\n`).join('');
+}
+
+export function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
 }
 
 function podStatus(pod: PodView): Cell {
