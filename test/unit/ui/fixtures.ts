@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { OperationState, Step } from '../../../src/core/progress.ts';
 import type { PodView } from '../../../src/core/readiness.ts';
 import { type ClusterStatus, connectionSnippets } from '../../../src/core/status.ts';
@@ -45,4 +46,20 @@ export function cluster(change: Partial<ClusterStatus> = {}): ClusterStatus {
     waitingFor: [],
     ...change,
   };
+}
+
+/** Just enough of a terminal for Ink: a width, a height and a write() that records. */
+export class FakeTerminal extends EventEmitter {
+  readonly isTTY = true;
+  readonly columns = 100;
+  readonly rows = 40;
+  text = '';
+  write(chunk: string, done?: () => void) {
+    this.text += chunk;
+    done?.();
+    return true;
+  }
+  asStream() {
+    return this as unknown as NodeJS.WriteStream;
+  }
 }

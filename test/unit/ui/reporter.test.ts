@@ -1,25 +1,8 @@
-import { EventEmitter } from 'node:events';
 import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { withStep } from '../../../src/core/progress.ts';
 import { createReporter } from '../../../src/ui/reporter.ts';
-import { operation, pod } from './fixtures.ts';
-
-/** Just enough of a terminal for Ink: a width, a height and a write() that records. */
-class FakeTerminal extends EventEmitter {
-  readonly isTTY = true;
-  readonly columns = 100;
-  readonly rows = 40;
-  text = '';
-  write(chunk: string, done?: () => void) {
-    this.text += chunk;
-    done?.();
-    return true;
-  }
-  asStream() {
-    return this as unknown as NodeJS.WriteStream;
-  }
-}
+import { FakeTerminal, operation, pod } from './fixtures.ts';
 
 const start = operation([{ id: 'workers', label: 'Workers ready', status: 'running', detail: '0/1' }], [pod('dask-worker-a', { ready: false })]);
 
