@@ -1,6 +1,6 @@
 // The live view of a long operation in a terminal. Loaded only when the terminal is
 // interactive, so pipes and CI never pay for React and Ink.
-import { Box, Static, Text, render } from 'ink';
+import { Box, type Instance, Static, Text, render } from 'ink';
 import type { OperationState, Reporter, Step } from '../../core/progress.ts';
 import type { PodView } from '../../core/readiness.ts';
 import { STEP_STYLE, WARNING_STYLE, eventText, unseen } from '../progress-text.ts';
@@ -69,13 +69,19 @@ export function createInkReporter(stream: NodeJS.WriteStream, color: boolean): R
   let events: string[] = [];
   let state: OperationState | undefined;
   let frame = 0;
-  const view = () => state && <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} />;
-  // interactive: true because detectTerminal already decided; Ctrl+C and console output stay
-  // with the command, which owns cancellation and stdout.
-  const ink = render(view(), { stdout: stream, interactive: true, exitOnCtrlC: false, patchConsole: false });
+  let ink: Instance | undefined;
+  const draw = () => {
+    if (!state) return;
+    const view = <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} />;
+    // Mounted on the first state, so a command failing before it reports leaves no blank line.
+    // interactive: true because detectTerminal already decided; Ctrl+C and console output stay
+    // with the command, which owns cancellation and stdout.
+    if (!ink) ink = render(view, { stdout: stream, interactive: true, exitOnCtrlC: false, patchConsole: false });
+    else ink.rerender(view);
+  };
   const timer = setInterval(() => {
     frame += 1;
-    ink.rerender(view());
+    draw();
   }, SPINNER_MS);
   // A command that fails before close() must still be able to exit.
   timer.unref();
@@ -83,12 +89,12 @@ export function createInkReporter(stream: NodeJS.WriteStream, color: boolean): R
     update(next) {
       state = next;
       events = [...events, ...unseen(next.events, seen)];
-      ink.rerender(view());
+      draw();
     },
     async close() {
       clearInterval(timer);
-      ink.unmount();
-      await ink.waitUntilExit();
+      ink?.unmount();
+      await ink?.waitUntilExit();
     },
   };
 }

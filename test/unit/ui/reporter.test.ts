@@ -27,4 +27,10 @@ describe('createReporter', () => {
     expect(final).toContain('✓ Workers ready 1/1');
     expect(final).toMatch(/dask-worker-a +worker +yes +Running/);
   });
+
+  it('writes nothing when closed before any state arrives', async () => {
+    const out = new FakeTerminal();
+    await (await createReporter({ interactive: true, color: false }, out.asStream())).close();
+    expect(out.text).toBe('');
+  });
 });
