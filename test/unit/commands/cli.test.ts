@@ -1,0 +1,134 @@
+// The CLI as a user runs it, without a cluster: every test points KUBECONFIG and HOME at places
+// with no kubeconfig, so anything that tried to connect would fail with a kubeconfig error.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { main } from '../../../src/cli.ts';
+import { VERSION } from '../../../src/version.ts';
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderrLines: string[];
+}
+
+async function run(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  // yargs prints help with console.log, commands write results to process.stdout.
+  const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
+    stdout += `${args.join(' ')}\n`;
+  });
+  const fakeStderr = {
+    write: (chunk: string | Uint8Array) => {
+      stderr += String(chunk);
+      return true;
+    },
+  } as NodeJS.WritableStream;
+  try {
+    const code = await main(argv, fakeStderr);
+    return { code, stdout, stderrLines: stderr.split('\n').filter((line) => line.length > 0) };
+  } finally {
+    write.mockRestore();
+    log.mockRestore();
+  }
+}
+
+let home: string;
+
+beforeEach(() => {
+  home = mkdtempSync(join(tmpdir(), 'kubectl-dask-home-'));
+  vi.stubEnv('HOME', home);
+  vi.stubEnv('KUBECONFIG', join(home, 'no-such-kubeconfig'));
+  vi.stubEnv('KUBERNETES_SERVICE_HOST', '');
+});
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe('usage errors are reported before any connection', () => {
+  it.each([
+    [['up', '--wrokers', '2'], 'wrokers'],
+    [['frobnicate'], 'frobnicate'],
+    [['upp'], 'did you mean up?'],
+    [['scale'], '--workers'],
+    [['scale', 'etl', '--workers', '-1'], '--workers'],
+    [['up', '--workers', 'abc'], '--workers'],
+    [['up', '--memory', '4GB'], '--memory'],
+    [['up', '--image', 'Dask/Dask'], '--image'],
+    [['up', '--timeout', 'soon'], '--timeout'],
+    [['up', '--env', 'POD_NAME=x'], '--env'],
+    [['up', '-o', 'xml'], '--output'],
+    [['status', '-o', 'table'], '--output'],
+    [['list', '-o', 'bad'], '--output'],
+    [['down', 'Bad_Name'], '--name'],
+  ])('%j exits 2 with one error line naming %s, then a pointer to --help', async (argv, fix) => {
+    const { code, stdout, stderrLines } = await run(...argv);
+    expect(code).toBe(2);
+    expect(stderrLines[0]!.toLowerCase()).toContain(fix.toLowerCase());
+    expect(stderrLines[0]).toMatch(/^error: /);
+    expect(stderrLines.slice(1)).toEqual([`See 'kubectl dask --help' or 'kubectl dask <command> --help'.`]);
+    expect(stdout).toBe('');
+  });
+
+  it('asks for a command when none is given', async () => {
+    const { code, stderrLines } = await run();
+    expect(code).toBe(2);
+    expect(stderrLines[0]).toContain('kubectl dask up');
+  });
+});
+
+describe('help and version', () => {
+  it('--help exits 0 and lists every command', async () => {
+    const { code, stdout, stderrLines } = await run('--help');
+    expect(code).toBe(0);
+    for (const command of ['up', 'scale', 'status', 'list', 'down', 'version']) expect(stdout).toMatch(new RegExp(`kubectl dask ${command}\\b`));
+    expect(stderrLines).toEqual([]);
+  });
+
+  it('version prints the version of this build', async () => {
+    const { code, stdout } = await run('version');
+    expect(code).toBe(0);
+    expect(stdout).toBe(`kubectl-dask ${VERSION}\n`);
+  });
+
+  it('the built-in version matches package.json', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(VERSION).toBe(pkg.version);
+  });
+});
+
+describe('up --dry-run=client', () => {
+  it('prints the Service and both Deployments as YAML documents without a kubeconfig', async () => {
+    const { code, stdout, stderrLines } = await run('up', '--dry-run=client', '-o', 'yaml', '-n', 'test');
+    expect(stderrLines).toEqual([]);
+    expect(code).toBe(0);
+    const docs = parseAllDocuments(stdout).map((d) => {
+      expect(d.errors).toEqual([]);
+      return d.toJS() as { kind: string; metadata: { name: string; namespace: string } };
+    });
+    expect(docs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/dask-scheduler', 'Deployment/dask-scheduler', 'Deployment/dask-worker']);
+    expect(docs.map((o) => o.metadata.namespace)).toEqual(['test', 'test', 'test']);
+  });
+
+  it('prints exactly what the flags ask for', async () => {
+    const { code, stdout } = await run('up', '--dry-run', '-n', 'test', '--name', 'etl', '--workers', '5', '--memory', '8Gi', '--pip', 'prefect-dask');
+    expect(code).toBe(0);
+    const worker = parseAllDocuments(stdout)[2]!.toJS() as {
+      spec: { replicas: number; template: { spec: { containers: { args: string[]; env: { name: string; value?: string }[]; resources: unknown }[] } } };
+    };
+    const [container] = worker.spec.template.spec.containers;
+    expect(worker.spec.replicas).toBe(5);
+    expect(container!.args).toContain('tcp://etl-scheduler:8786');
+    expect(container!.resources).toEqual({ requests: { memory: '8Gi' }, limits: { memory: '8Gi' } });
+    expect(container!.env).toContainEqual({ name: 'EXTRA_PIP_PACKAGES', value: 'prefect-dask' });
+  });
+});
