@@ -32,7 +32,9 @@ export async function main(argv: string[], stderr: NodeJS.WritableStream = proce
     .epilogue('Flags --kubeconfig, --context and -n/--namespace work as in kubectl. Docs: kubectl dask <command> --help')
     .exitProcess(false)
     .fail((message, error) => {
-      throw error ?? new UsageError(message);
+      // yargs reports a mistyped command only as its suggestion; say what was wrong first.
+      const text = message?.startsWith('Did you mean') ? `unknown command "${argv[0]}": ${message.replace('Did you mean', 'did you mean')}` : message;
+      throw error ?? new UsageError(text);
     });
   try {
     await parser.parseAsync();

@@ -60,8 +60,8 @@ export function summarizePod(pod: V1Pod): PodView {
   return view;
 }
 
-/** The same rule as `kubectl rollout status`: the controller saw the newest spec, every replica
- * runs it, no old replica is left and all are ready. */
+/** Like `kubectl rollout status`, stricter on scale-down: the controller saw the newest spec,
+ * exactly the desired replicas exist, all run it and all are ready. */
 export function summarizeRollout(name: string, d: V1Deployment | undefined): RolloutView {
   if (!d) return { deployment: name, exists: false, desired: 0, ready: 0, updated: 0, old: 0, rolledOut: false };
   const desired = d.spec?.replicas ?? 1;
@@ -77,7 +77,8 @@ export function summarizeRollout(name: string, d: V1Deployment | undefined): Rol
     ready,
     updated,
     old: Math.max(0, total - updated),
-    rolledOut: observed && updated >= desired && total === updated && ready >= desired && (s.availableReplicas ?? 0) >= desired,
+    // total must come down to desired too: right after a scale-down the surplus pods still count.
+    rolledOut: observed && updated === desired && total === desired && ready >= desired && (s.availableReplicas ?? 0) >= desired,
   };
 }
 

@@ -19,6 +19,7 @@ import { type CollectionSource, observeCollection } from './watch.ts';
 
 export class KubeClient {
   readonly namespace: string;
+  readonly contextNamespace: string;
   readonly context: string;
   readonly server: string;
   private readonly connection: Connection;
@@ -29,6 +30,7 @@ export class KubeClient {
   constructor(connection: Connection) {
     this.connection = connection;
     this.namespace = connection.namespace;
+    this.contextNamespace = connection.contextNamespace;
     this.context = connection.context;
     this.server = connection.server;
     this.core = connection.kc.makeApiClient(CoreV1Api);

@@ -16,6 +16,8 @@ export interface Connection {
   kc: KubeConfig;
   context: string;
   namespace: string;
+  /** The context's own namespace, which commands need no -n for. */
+  contextNamespace: string;
   server: string;
 }
 
@@ -82,7 +84,8 @@ export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = p
       contextName ? `current context "${contextName}" is incomplete in kubeconfig: pick one with --context` : 'kubeconfig has no current context: pass --context NAME or run kubectl config use-context NAME',
     );
   }
-  return { kc, context: contextName, namespace: target.namespace ?? context.namespace ?? 'default', server: cluster.server };
+  const contextNamespace = context.namespace ?? 'default';
+  return { kc, context: contextName, namespace: target.namespace ?? contextNamespace, contextNamespace, server: cluster.server };
 }
 
 /** The namespace commands default to, for work that needs no API call; "default" without a kubeconfig. */

@@ -58,7 +58,7 @@ describe('usage errors are reported before any connection', () => {
   it.each([
     [['up', '--wrokers', '2'], 'wrokers'],
     [['frobnicate'], 'frobnicate'],
-    [['upp'], 'did you mean up?'],
+    [['upp'], 'unknown command "upp": did you mean up?'],
     [['scale'], '--workers'],
     [['scale', 'etl', '--workers', '-1'], '--workers'],
     [['up', '--workers', 'abc'], '--workers'],

@@ -109,6 +109,11 @@ describe('summarizeRollout (kubectl rollout status rules)', () => {
     const justScaled = deployment('worker', { replicas: 0, generation: 3, observedGeneration: 2, total: 2, updated: 2, ready: 2, available: 2 });
     expect(summarizeRollout('dask-worker', justScaled)).toMatchObject({ desired: 0, rolledOut: false });
   });
+
+  it('after a scale-down, is not rolled out while the surplus pods are still counted', () => {
+    const observedButNotGone = deployment('worker', { replicas: 2, generation: 3, total: 4, updated: 4, ready: 4, available: 4 });
+    expect(summarizeRollout('dask-worker', observedButNotGone)).toMatchObject({ desired: 2, rolledOut: false });
+  });
 });
 
 describe('clusterReadiness', () => {

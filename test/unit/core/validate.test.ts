@@ -76,6 +76,8 @@ describe('parseImage', () => {
   it.each([
     'ghcr.io/dask/dask:2026.8.0',
     'localhost:5000/x/y:tag',
+    'registry:5000/dask:tag',
+    'kind-registry:5000/dask',
     'daskdev/dask',
     'dask',
     `ghcr.io/dask/dask@${digest}`,
