@@ -1,0 +1,174 @@
+// `npm run build`: the ESM bundle in dist/app, its launcher dist/app/main.cjs (run by plain node,
+// the dev entry) and the single executable dist/kubectl-dask for this machine. The dev entry is
+// not named kubectl-*: kubectl would list it as a second plugin when dist/ is on PATH.
+//
+// The executable is built with Node's own SEA tooling (--experimental-sea-config + postject), not
+// @yao-pkg/pkg: pkg 6.14's `--sea` passes neither a local Node binary nor SEA assets, so it
+// downloads Node from nodejs.org (unreachable here) and could only embed one file.
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+const app = join(dist, 'app');
+const seaDir = join(dist, 'sea');
+const require = createRequire(import.meta.url);
+// postject ships no types; this is the one function used.
+type Inject = (file: string, name: string, data: Buffer, options: { sentinelFuse: string; machoSegmentName?: string }) => Promise<void>;
+// The stock Node 24 binary the `node` devDependency installs; it becomes the executable.
+const nodeBinary = join(root, 'node_modules', 'node', 'bin', 'node');
+const version: string = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version;
+
+// string-width (yargs' and Ink's) builds an Intl.Segmenter and Unicode-set regexps when it is
+// imported: about 20 ms of every start. This puts each copy behind a module that answers printable
+// ASCII (width = length, most of what we print) itself and evaluates the real one on first other
+// use; esbuild evaluates a bundled ESM module that is require()d only when that require runs.
+const lazyStringWidth: esbuild.Plugin = {
+  name: 'lazy-string-width',
+  setup(build) {
+    build.onResolve({ filter: /^string-width$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      return { path: real.path, namespace: 'lazy-string-width' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-string-width' }, (args) => ({
+      resolveDir: root,
+      contents: `let real;
+export default function stringWidth(text, options) {
+  if (typeof text === 'string' && /^[\\x20-\\x7e]*$/.test(text)) return text.length;
+  real ??= require(${JSON.stringify(args.path)}).default;
+  return real(text, options);
+}`,
+    }));
+  },
+};
+
+const started = performance.now();
+rmSync(app, { recursive: true, force: true });
+
+// 1. The app. Splitting puts what a command reaches through `import()` (client-node, Ink, React)
+// in chunks loaded only when that command runs; `.mjs` makes Node load them as ESM wherever
+// they are written, without a package.json beside them.
+const bundle = await esbuild.build({
+  entryPoints: { cli: join(root, 'src', 'cli.ts') },
+  outdir: app,
+  absWorkingDir: root,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node24',
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunks/[name]-[hash]',
+  minify: true,
+  legalComments: 'none',
+  metafile: true,
+  logLevel: 'warning',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
+  alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
+  plugins: [lazyStringWidth],
+  // CommonJS dependencies bundled into ESM call require() for Node builtins.
+  banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
+});
+// Start-up stays small only while the heavy packages are reached through `import()`; a static
+// import anywhere on the entry's path would load them for `--help` too, so fail loudly instead.
+const outputs = bundle.metafile.outputs;
+const eager = new Set<string>();
+const visit = (out: string) => {
+  if (eager.has(out)) return;
+  eager.add(out);
+  for (const dep of outputs[out]?.imports ?? []) if (dep.kind === 'import-statement' && !dep.external) visit(dep.path);
+};
+visit('dist/app/cli.mjs');
+const heavy = new Set<string>();
+for (const out of eager) {
+  for (const input of Object.keys(outputs[out]?.inputs ?? {})) {
+    const name = /node_modules\/(@kubernetes\/client-node|ink|react|yoga-layout)\//.exec(input)?.[1];
+    if (name) heavy.add(name);
+  }
+}
+if (heavy.size > 0) {
+  console.error(`build: src/cli.ts loads ${[...heavy].join(', ')} at start-up; reach them through import() in a command handler`);
+  process.exit(1);
+}
+// Paths relative to dist/app, as the launcher and the SEA asset keys use them.
+const files = Object.keys(outputs)
+  .map((out) => out.slice('dist/app/'.length))
+  .sort();
+const hash = createHash('sha256');
+for (const file of files) hash.update(file).update('\0').update(readFileSync(join(app, file)));
+const contentHash = hash.digest('hex').slice(0, 16);
+
+// 2. The CommonJS launcher, with the version and the bundle's file list filled in.
+await esbuild.build({
+  entryPoints: [join(root, 'src', 'launcher.cjs')],
+  outfile: join(app, 'main.cjs'),
+  format: 'cjs',
+  platform: 'node',
+  target: 'node24',
+  minify: true,
+  logLevel: 'warning',
+  define: {
+    KD_VERSION: JSON.stringify(version),
+    KD_HASH: JSON.stringify(contentHash),
+    KD_ENTRY: '"cli.mjs"',
+    KD_FILES: JSON.stringify(files),
+  },
+});
+
+// 3. The single executable: the launcher as main, the bundle's files as assets. Making the blob
+// and injecting it (LIEF rewrites a 120 MB binary: seconds) are skipped when the launcher, the
+// bundle and the Node binary are those of the last build, which keeps warm rebuilds fast; the
+// stamp hashes these inputs, so a changed Node binary or bundle always rebuilds.
+mkdirSync(seaDir, { recursive: true });
+const blob = join(seaDir, 'sea-prep.blob');
+const seaConfig = {
+  main: join(app, 'main.cjs'),
+  output: blob,
+  disableExperimentalSEAWarning: true,
+  useSnapshot: false,
+  // Off: it measured no faster (the launcher is 2 kB; the bundle gets Node's compile cache) and
+  // would make the blob, so the executable, differ on every build.
+  useCodeCache: false,
+  assets: Object.fromEntries(files.map((file) => [file, join(app, file)])),
+};
+const exe = join(dist, 'kubectl-dask');
+const stampFile = join(seaDir, 'stamp');
+const node = statSync(nodeBinary);
+const stamp = createHash('sha256')
+  .update(JSON.stringify(seaConfig))
+  .update(readFileSync(seaConfig.main))
+  .update(`${contentHash}:${node.size}:${node.mtimeMs}`)
+  .digest('hex');
+if (!existsSync(exe) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+  writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify(seaConfig, null, 2));
+  execFileSync(nodeBinary, ['--experimental-sea-config', join(seaDir, 'sea-config.json')], { stdio: 'pipe' });
+  const { inject } = require('postject') as { inject: Inject };
+  const partial = `${exe}.partial`;
+  copyFileSync(nodeBinary, partial);
+  // LIEF, inside postject, warns about Node's unnamed ELF note sections on every run; harmless.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes("Can't find string offset for section name")) warn(...args);
+  };
+  try {
+    await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), {
+      sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+      machoSegmentName: 'NODE_SEA',
+    });
+  } finally {
+    console.warn = warn;
+  }
+  renameSync(partial, exe);
+  writeFileSync(stampFile, stamp);
+}
+
+const took = Math.round(performance.now() - started);
+console.log(`built ${relative(root, exe)} ${version} (${files.length} bundle files, ${contentHash}) in ${took} ms`);

@@ -1,0 +1,107 @@
+'use strict';
+// Main script of the single executable and, run by plain node, the dev entry dist/app/main.cjs.
+// Node 24 runs a SEA main only as CommonJS, while the app is an ESM bundle (Ink's layout engine
+// uses top-level await), so this file answers `version` itself and otherwise imports the bundle:
+// from the SEA assets, written once to a cache dir keyed by their content hash, or from its own dir.
+// scripts/build.ts replaces these identifiers at build time:
+/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES */
+
+const argv = process.argv.slice(2);
+
+if (argv.length === 1 && (argv[0] === 'version' || argv[0] === '--version')) {
+  // Same line as the `version` command prints, without loading anything.
+  process.stdout.write(`kubectl-dask ${KD_VERSION}\n`);
+} else {
+  start();
+}
+
+function start() {
+  const path = require('node:path');
+  const { pathToFileURL } = require('node:url');
+  let dir;
+  try {
+    dir = require('node:sea').isSea() ? extract() : __dirname;
+  } catch (error) {
+    process.stderr.write(`error: cannot unpack kubectl-dask: ${error.message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  // Compiled code of the bundle is kept next to it, so runs after the first skip most parsing.
+  require('node:module').enableCompileCache?.(path.join(dir, '.compile-cache'));
+  import(pathToFileURL(path.join(dir, KD_ENTRY)).href)
+    .then((cli) => cli.main(argv))
+    .then(
+      (code) => {
+        process.exitCode = code;
+      },
+      (error) => {
+        process.stderr.write(`error: unexpected failure, please report it: ${error?.stack ?? error}\n`);
+        process.exitCode = 1;
+      },
+    );
+}
+
+/** Writes the bundle's files that are missing from the cache dir and returns that dir. */
+function extract() {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  // Its own subdir: other tools of the project keep things in the same cache root.
+  const dir = path.join(cacheRoot(), 'app', KD_HASH);
+  // The warm path is one stat per file: a file can be missing after a first run that was killed
+  // or a tmp cleaner that deleted rarely used chunks, and is then written again.
+  const missing = KD_FILES.filter((file) => !fs.existsSync(path.join(dir, file)));
+  if (missing.length === 0) return dir;
+  const sea = require('node:sea');
+  for (const file of missing) {
+    const target = path.join(dir, file);
+    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+    // Written aside, then renamed: concurrent first runs each rename a complete, identical file,
+    // and no run ever imports a half-written one.
+    const partial = `${target}.${process.pid}.partial`;
+    fs.writeFileSync(partial, new Uint8Array(sea.getRawAsset(file)), { mode: 0o600 });
+    fs.renameSync(partial, target);
+  }
+  prune(path.dirname(dir));
+  return dir;
+}
+
+/** The per-user cache dir; a private dir under the temp dir when that cannot be created. */
+function cacheRoot() {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const path = require('node:path');
+  const env = process.env;
+  let base;
+  if (env.XDG_CACHE_HOME) base = env.XDG_CACHE_HOME;
+  else if (process.platform === 'win32') base = env.LOCALAPPDATA;
+  else if (process.platform === 'darwin') base = path.join(os.homedir(), 'Library', 'Caches');
+  else base = path.join(os.homedir(), '.cache');
+  if (base && path.isAbsolute(base)) {
+    const root = path.join(base, 'kubectl-dask');
+    try {
+      fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+      fs.accessSync(root, fs.constants.W_OK);
+      return root;
+    } catch {
+      // read-only or missing home: fall back to the temp dir
+    }
+  }
+  const uid = process.getuid?.() ?? 'user';
+  const root = path.join(os.tmpdir(), `kubectl-dask-${uid}`);
+  fs.mkdirSync(root, { recursive: true, mode: 0o700 });
+  // A shared temp dir lets anyone create this path first; never run code from a dir another user controls.
+  const stat = fs.lstatSync(root);
+  if (!stat.isDirectory() || (process.getuid && stat.uid !== process.getuid()) || (process.platform !== 'win32' && stat.mode & 0o022)) {
+    throw new Error(`${root} is not a private directory of yours; set XDG_CACHE_HOME to a directory you own`);
+  }
+  return root;
+}
+
+/** Removes bundles of other builds: each is a few MB, and upgrades would otherwise pile them up. */
+function prune(root) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  for (const name of fs.readdirSync(root)) {
+    if (name !== KD_HASH && /^[0-9a-f]{16}$/.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+  }
+}
