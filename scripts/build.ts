@@ -151,22 +151,24 @@ if (!existsSync(exe) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8'
   writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify(seaConfig, null, 2));
   execFileSync(nodeBinary, ['--experimental-sea-config', join(seaDir, 'sea-config.json')], { stdio: 'pipe' });
   const { inject } = require('postject') as { inject: Inject };
-  const partial = `${exe}.partial`;
-  copyFileSync(nodeBinary, partial);
+  // Assembled in dist/sea: a half-made kubectl-* file in dist/ would show up as a kubectl plugin.
+  const partial = join(seaDir, 'kubectl-dask.partial');
   // LIEF, inside postject, warns about Node's unnamed ELF note sections on every run; harmless.
   const warn = console.warn;
   console.warn = (...args: unknown[]) => {
     if (!String(args[0]).includes("Can't find string offset for section name")) warn(...args);
   };
   try {
+    copyFileSync(nodeBinary, partial);
     await inject(partial, 'NODE_SEA_BLOB', readFileSync(blob), {
       sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
       machoSegmentName: 'NODE_SEA',
     });
+    renameSync(partial, exe);
   } finally {
     console.warn = warn;
+    rmSync(partial, { force: true });
   }
-  renameSync(partial, exe);
   writeFileSync(stampFile, stamp);
 }
 
