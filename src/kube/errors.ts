@@ -76,6 +76,10 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return new KubectlDaskError(`TLS failure talking to the API server${server} (${code}): check the cluster's certificate-authority data in your kubeconfig`, ExitCode.unreachable);
   }
+  if (error instanceof TypeError && error.message === 'fetch failed') {
+    const cause = (error.cause as Error | undefined)?.message ?? 'network error';
+    return new KubectlDaskError(`cannot reach the Kubernetes API server${server} (${cause}): check the server address of your kubeconfig context`, ExitCode.unreachable);
+  }
   if (error instanceof Error && error.name === 'AbortError') {
     return new KubectlDaskError('interrupted', ExitCode.interrupted);
   }
