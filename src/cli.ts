@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { ExitCode, KubectlDaskError, UsageError } from './core/errors.ts';
 import { downCommand } from './commands/down.ts';
 import { listCommand } from './commands/list.ts';
+import { logsCommand } from './commands/logs.ts';
 import { scaleCommand } from './commands/scale.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
@@ -21,6 +22,7 @@ export async function main(argv: string[], stderr: NodeJS.WritableStream = proce
     .command(statusCommand)
     .command(listCommand)
     .command(downCommand)
+    .command(logsCommand)
     .command(versionCommand)
     .demandCommand(1, 'Name a command, for example: kubectl dask up')
     .recommendCommands()

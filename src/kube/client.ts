@@ -167,6 +167,12 @@ export class KubeClient {
       throw toUserError(error, { server: this.server, ...attempt });
     }
   }
+
+  /** A container's log as text, with timestamps; see kube/logs.ts. */
+  async openPodLog(request: import('./logs.ts').PodLogRequest, signal: AbortSignal): Promise<import('node:stream').Readable> {
+    const { openPodLog } = await import('./logs.ts');
+    return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, () => openPodLog(this.connection.kc, request, signal));
+  }
 }
 
 // client-node sends JSON patches unless told otherwise; a merge patch sets one field.

@@ -1,0 +1,34 @@
+// How one log line is written to stdout: `[pod] message` in a stable colour per pod, or one JSON
+// object per line.
+import { once } from 'node:events';
+import { type LogEntry, colorSlot, jsonLine } from '../core/logs.ts';
+import type { LogsOutput } from '../operations/logs.ts';
+
+// Foreground colours readable on dark and light backgrounds; red is left out, it reads as error.
+const PALETTE = [32, 33, 34, 35, 36, 92, 93, 94, 95, 96];
+
+export interface LineFormat {
+  output: 'text' | 'json';
+  color: boolean;
+  timestamps: boolean;
+}
+
+/** The text written for entry, newline included; prefix is what linePrefix gave for its pod. */
+export function formatLogLine(entry: LogEntry, prefix: string, format: LineFormat): string {
+  if (format.output === 'json') return `${jsonLine(entry)}\n`;
+  const colored = format.color ? `\x1b[${PALETTE[colorSlot(entry.pod, PALETTE.length)]}m${prefix}\x1b[39m` : prefix;
+  const time = format.timestamps && entry.timestamp ? `${entry.timestamp} ` : '';
+  return `${colored} ${time}${entry.message}\n`;
+}
+
+/**
+ * Log lines to stdout and notices to stderr. A full stdout (a slow pipe) makes write return a
+ * promise, so the streams pause instead of buffering without bound.
+ */
+export function logOutput(format: LineFormat, signal: AbortSignal, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): LogsOutput {
+  return {
+    format: (entry, prefix) => formatLogLine(entry, prefix, format),
+    write: (text) => (stdout.write(text) ? undefined : once(stdout, 'drain', { signal }).then(() => undefined)),
+    notice: (text) => void stderr.write(`${text}\n`),
+  };
+}
