@@ -3,9 +3,11 @@
 // client and Ink when it runs, so `--help` and `version` start fast.
 import yargs from 'yargs';
 import { ExitCode, KubectlDaskError, UsageError } from './core/errors.ts';
+import { dashboardCommand } from './commands/dashboard.ts';
 import { downCommand } from './commands/down.ts';
 import { listCommand } from './commands/list.ts';
 import { logsCommand } from './commands/logs.ts';
+import { portForwardCommand } from './commands/port-forward.ts';
 import { scaleCommand } from './commands/scale.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
@@ -22,6 +24,8 @@ export async function main(argv: string[], stderr: NodeJS.WritableStream = proce
     .command(statusCommand)
     .command(listCommand)
     .command(downCommand)
+    .command(portForwardCommand)
+    .command(dashboardCommand)
     .command(logsCommand)
     .command(versionCommand)
     .demandCommand(1, 'Name a command, for example: kubectl dask up')

@@ -173,6 +173,16 @@ export class KubeClient {
     const { openPodLog } = await import('./logs.ts');
     return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, () => openPodLog(this.connection.kc, request, signal));
   }
+
+  /** Forwards one local connection to a pod port; see kube/portforward.ts. */
+  async forwardConnection(
+    target: import('./portforward.ts').ForwardTarget,
+    socket: import('node:net').Socket,
+    counters: import('./portforward.ts').ByteCounters,
+  ): Promise<import('./portforward.ts').Forwarding> {
+    const { forwardConnection } = await import('./portforward.ts');
+    return forwardConnection(this.connection.kc, target, socket, counters);
+  }
 }
 
 // client-node sends JSON patches unless told otherwise; a merge patch sets one field.

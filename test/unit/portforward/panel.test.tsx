@@ -1,0 +1,64 @@
+import { stripVTControlCharacters } from 'node:util';
+import { cleanup, render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { browserCommand, formatBytes, formatForwardAddresses } from '../../../src/ui/forward-panel.ts';
+import { ForwardPanel } from '../../../src/ui/forward-panel-live.tsx';
+
+afterEach(cleanup);
+
+describe('what port-forward prints on stdout', () => {
+  it('gives the Dask address, the dashboard URL and the snippets for the local ports', () => {
+    const text = formatForwardAddresses(
+      [
+        { label: 'scheduler', flag: '--port', local: 18786, remote: 8786 },
+        { label: 'dashboard', flag: '--dashboard-port', local: 18787, remote: 8787 },
+      ],
+      '127.0.0.1',
+      false,
+    );
+    expect(text.split('\n')).toEqual([
+      'Dask address: tcp://127.0.0.1:18786',
+      'Dashboard:    http://127.0.0.1:18787',
+      '',
+      'Dask client:',
+      '  from dask.distributed import Client; client = Client("tcp://127.0.0.1:18786")',
+      'Prefect 3 task runner:',
+      '  from prefect_dask import DaskTaskRunner; task_runner = DaskTaskRunner(address="tcp://127.0.0.1:18786")',
+      '',
+    ]);
+  });
+
+  it('gives only the URL for the dashboard command', () => {
+    expect(formatForwardAddresses([{ label: 'dashboard', flag: '--port', local: 8787, remote: 8787 }], '0.0.0.0', false)).toBe('Dashboard: http://127.0.0.1:8787\n');
+  });
+});
+
+describe('browserCommand', () => {
+  const all = () => true;
+  it('opens a browser only in a desktop session that has an opener', () => {
+    expect(browserCommand('linux', { DISPLAY: ':0' }, all)).toBe('xdg-open');
+    expect(browserCommand('linux', { WAYLAND_DISPLAY: 'wayland-0' }, all)).toBe('xdg-open');
+    expect(browserCommand('linux', {}, all)).toBeUndefined();
+    expect(browserCommand('linux', { DISPLAY: ':0' }, () => false)).toBeUndefined();
+    expect(browserCommand('darwin', {}, all)).toBe('open');
+  });
+});
+
+it('formats byte counts', () => {
+  expect([0, 1023, 1536, 5 * 1024 * 1024].map(formatBytes)).toEqual(['0 B', '1023 B', '1.5 KiB', '5.0 MiB']);
+});
+
+describe('live panel', () => {
+  it('shows the target pod, connections, traffic and reconnects under the notices', () => {
+    const state = { target: 'dask-scheduler-6f7d-x2', open: 2, received: 3 * 1024 * 1024, sent: 2048, reconnects: 1 };
+    const { lastFrame } = render(<ForwardPanel state={state} notices={['forwarding to scheduler pod dask-scheduler-6f7d-x2']} color={false} />);
+    expect(stripVTControlCharacters(lastFrame() ?? '').split('\n').map((l) => l.trimEnd())).toEqual([
+      '• forwarding to scheduler pod dask-scheduler-6f7d-x2',
+      'Scheduler pod: dask-scheduler-6f7d-x2',
+      'Connections:   2 open',
+      'Traffic:       3.0 MiB in, 2.0 KiB out',
+      'Reconnects:    1',
+      'Ctrl-C to stop',
+    ]);
+  });
+});
