@@ -1,4 +1,4 @@
-// A CoreDNS with only the plugins the real node's cluster DNS uses (see ../../coredns.ts):
+// A CoreDNS with only the plugins the real node's cluster DNS uses (see ../../../real-node.ts):
 // bind to the pod bridge's gateway address, answer cluster.local from the API (kubernetes), cache,
 // and health/ready endpoints. No forward plugin: pods get no DNS for outside names.
 package main
