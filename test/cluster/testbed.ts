@@ -376,6 +376,14 @@ function kwokctlConfig(bin: string, port: number): string {
   return stringify(config);
 }
 
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
 function lastLogLine(component: string): string {
   try {
     const lines = fs.readFileSync(path.join(componentLogsDir, `${component}.log`), 'utf8').trim().split('\n');
@@ -391,7 +399,7 @@ function lastLogLine(component: string): string {
 async function clearLeftovers(): Promise<void> {
   const { running, stalePidFiles } = status();
   if (running.size) {
-    say(`stopping ${running.size} leftover component(s) of an earlier run: ${[...running.values()].join(', ')}`);
+    say(`stopping ${running.size} running component(s): ${[...running.values()].join(', ')}`);
     await stopInOrder(running);
   }
   if (stalePidFiles.length) {
@@ -456,8 +464,8 @@ function addNodes(bin: string, count: number): void {
     kind: 'Node',
     metadata: {
       name: `kwok-node-${i}`,
-      // Any node is managed by this kwok-controller (--manage-all-nodes); the annotation and
-      // labels follow kwok's convention so tests can select simulated nodes.
+      // kwok-controller simulates only nodes with this annotation (see componentsPatches);
+      // the labels follow kwok's convention so tests can select simulated nodes.
       annotations: { 'kwok.x-k8s.io/node': 'fake', 'node.alpha.kubernetes.io/ttl': '0' },
       labels: {
         type: 'kwok',
@@ -491,11 +499,15 @@ export async function up(): Promise<UpResult> {
   const bin = buildBinaries();
   fs.mkdirSync(clusterDir, { recursive: true });
 
+  const config = kwokctlConfig(bin, port);
   const st = status(bin);
   if (st.healthy) {
-    link(path.join(bin, 'kubectl'), kubectlPath);
-    say(`already up (${st.running.size} processes); KUBECONFIG=${rel(kubeconfigPath)}`);
-    return { started: false, seconds: seconds() };
+    if (readOr(kwokctlConfigPath, '') === config) {
+      link(path.join(bin, 'kubectl'), kubectlPath);
+      say(`already up (${st.running.size} processes); KUBECONFIG=${rel(kubeconfigPath)}`);
+      return { started: false, seconds: seconds() };
+    }
+    say(`restarting: the running cluster was started with another configuration (${rel(kwokctlConfigPath)})`);
   }
   await clearLeftovers();
   await assertApiPortFree(port);
@@ -508,7 +520,7 @@ export async function up(): Promise<UpResult> {
   }
   fs.rmSync(componentDir, { recursive: true, force: true });
   fs.rmSync(kubeconfigPath, { force: true });
-  fs.writeFileSync(kwokctlConfigPath, kwokctlConfig(bin, port));
+  fs.writeFileSync(kwokctlConfigPath, config);
   link(path.relative(clusterDir, componentLogsDir), logsLink);
   link(path.join(bin, 'kubectl'), kubectlPath);
 
