@@ -8,7 +8,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
 
 die() { echo "cluster: $*" >&2; exit 1; }
-command -v go >/dev/null || die "no Go toolchain on PATH: install Go >= 1.26 (apt-get install golang, or from go.dev) and retry"
 
 key=$(cat "$here/versions.env" "$here"/modules/*/go.sum "$0" | sha256sum | cut -c1-12)
 cache=${KUBECTL_DASK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-dask}
@@ -16,6 +15,17 @@ bin="$cache/testbed-$K8S_VERSION-$ETCD_VERSION-kwok$KWOK_VERSION-$key/bin"
 want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl)
 
 complete() { for b in "${want[@]}"; do [ -x "$bin/$b" ] || return 1; done; }
+if complete; then echo "$bin"; exit 0; fi
+
+# Go is needed only from here on: a warm cache starts the cluster without it.
+command -v go >/dev/null || die "no Go toolchain on PATH: install Go >= 1.26 (apt-get install golang, or from go.dev) and retry"
+# One build per key at a time (two cluster:up runs at once); the second waits, then reuses it.
+mkdir -p "$(dirname "$bin")"
+exec 9>"$(dirname "$bin")/.lock"
+if ! flock -n 9; then
+  echo "cluster: another build of these binaries is running; waiting for it" >&2
+  flock 9
+fi
 if complete; then echo "$bin"; exit 0; fi
 
 export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly

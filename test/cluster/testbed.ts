@@ -273,6 +273,8 @@ function kubectlOk(bin: string, args: string[], what: string, input?: string, ti
 export interface TestbedStatus {
   /** All five components run from the current build and the API server is ready. */
   healthy: boolean;
+  /** Why not healthy. */
+  why?: string;
   running: Map<number, string>;
   stalePidFiles: string[];
 }
@@ -282,29 +284,27 @@ export function status(bin?: string): TestbedStatus {
   const stalePidFiles = pidFiles()
     .filter((p) => !running.has(p.pid))
     .map((p) => p.file);
+  const result = (why?: string): TestbedStatus => ({ healthy: why === undefined, why, running, stalePidFiles });
   const names = new Set(running.values());
-  let healthy = components.every((c) => names.has(c)) && fs.existsSync(kubeconfigPath);
-  if (healthy && bin) {
-    // The running binaries must be the ones the current versions build.
-    for (const pid of running.keys()) {
-      try {
-        if (path.dirname(fs.realpathSync(`/proc/${pid}/exe`)) !== fs.realpathSync(bin)) healthy = false;
-      } catch {
-        healthy = false;
+  const missing = components.filter((c) => !names.has(c));
+  if (missing.length) return result(`not running: ${missing.join(', ')}`);
+  if (!fs.existsSync(kubeconfigPath)) return result(`${rel(kubeconfigPath)} is missing`);
+  let kubectlBin = bin;
+  try {
+    kubectlBin ??= path.dirname(fs.realpathSync(kubectlPath));
+    if (bin) {
+      // The running binaries must be the ones the current versions build.
+      const want = fs.realpathSync(bin);
+      for (const pid of running.keys()) {
+        if (path.dirname(fs.realpathSync(`/proc/${pid}/exe`)) !== want) return result('the binaries were rebuilt');
       }
     }
+  } catch (err) {
+    return result((err as Error).message);
   }
-  if (healthy) {
-    let kubectlBin = bin;
-    try {
-      kubectlBin ??= path.dirname(fs.realpathSync(kubectlPath));
-    } catch {
-      return { healthy: false, running, stalePidFiles };
-    }
-    const r = kubectlSync(kubectlBin, ['get', '--raw', '/readyz'], undefined, 5_000);
-    healthy = r.status === 0 && r.stdout.trim() === 'ok';
-  }
-  return { healthy, running, stalePidFiles };
+  const r = kubectlSync(kubectlBin, ['get', '--raw', '/readyz'], undefined, 5_000);
+  if (r.status !== 0 || r.stdout.trim() !== 'ok') return result('kube-apiserver is not ready');
+  return result();
 }
 
 // ---- up --------------------------------------------------------------------------------
@@ -508,6 +508,8 @@ export async function up(): Promise<UpResult> {
       return { started: false, seconds: seconds() };
     }
     say(`restarting: the running cluster was started with another configuration (${rel(kwokctlConfigPath)})`);
+  } else if (st.running.size) {
+    say(`restarting: ${st.why}`);
   }
   await clearLeftovers();
   await assertApiPortFree(port);
