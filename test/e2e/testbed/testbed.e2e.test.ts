@@ -8,11 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   appendLogLine,
   apply,
+  forwardNamespacePort,
   forwardPodPort,
   freshNamespace,
   kubectl,
   kubectlJson,
   kubectlPortForward,
+  serveNamespaceLogsFromFile,
   servePodLogsFromFile,
   spawnKubectl,
   waitFor,
@@ -48,11 +50,53 @@ describe('local test cluster', () => {
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function somePod(): Promise<string> {
+  async function somePod(index = 0): Promise<string> {
     const pods = await kubectlJson<{ items: { metadata: { name: string } }[] }>(['get', 'pods', '-n', ns.name, '-l', 'app=echo']);
-    const name = pods.items[0]?.metadata.name;
-    if (!name) throw new Error('no echo pod');
+    const name = pods.items.map((p) => p.metadata.name).sort()[index];
+    if (!name) throw new Error(`no echo pod #${index}`);
     return name;
+  }
+
+  function echoServer(): Promise<number> {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+      socket.pipe(socket);
+    });
+    cleanups.push(() => {
+      for (const s of sockets) s.destroy();
+      return new Promise((r) => server.close(r));
+    });
+    return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+  }
+
+  /** Sends text through a local port and resolves with what comes back once it is all there. */
+  function roundTrip(port: number, text: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      // Resolve on the echo itself: a half-close does not travel back through port-forward.
+      const socket = net.connect(port, '127.0.0.1');
+      let got = '';
+      socket.setTimeout(5_000, () => socket.destroy(new Error(`no echo within 5 s (got ${JSON.stringify(got)})`)));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(got));
+      socket.on('data', (d) => {
+        got += d.toString();
+        if (got.length >= text.length) socket.destroy();
+      });
+      socket.write(text);
+    });
+  }
+
+  /** Retries until the echo comes back: kwok picks new forward objects up from a watch. */
+  async function expectEcho(localPort: number): Promise<void> {
+    const text = `ping ${Date.now()}\n`;
+    const echoed = await waitFor(async () => (await roundTrip(localPort, text)) === text && text, {
+      timeoutMs: 30_000,
+      what: 'the echo through kubectl port-forward',
+    });
+    expect(echoed).toBe(text);
   }
 
   it('serves Kubernetes v1.34', async () => {
@@ -104,46 +148,32 @@ describe('local test cluster', () => {
   });
 
   it('port-forwards a pod port to a local TCP echo server', async () => {
-    const sockets = new Set<net.Socket>();
-    const server = net.createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-      socket.on('error', () => undefined);
-      socket.pipe(socket);
-    });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    cleanups.push(() => {
-      for (const s of sockets) s.destroy();
-      return new Promise((r) => server.close(r));
-    });
-    const echoPort = (server.address() as net.AddressInfo).port;
-
+    const echoPort = await echoServer();
     const pod = await somePod();
     cleanups.push(await forwardPodPort(ns.name, pod, 8786, echoPort));
     const pf = await kubectlPortForward(ns.name, `pod/${pod}`, 8786);
     cleanups.push(pf.stop);
+    await expectEcho(pf.localPort);
+  });
 
-    const roundTrip = (text: string) =>
-      new Promise<string>((resolve, reject) => {
-        // Resolve on the echo itself: a half-close does not travel back through port-forward.
-        const socket = net.connect(pf.localPort, '127.0.0.1');
-        let got = '';
-        socket.setTimeout(5_000, () => socket.destroy(new Error(`no echo within 5 s (got ${JSON.stringify(got)})`)));
-        socket.on('error', reject);
-        socket.on('close', () => resolve(got));
-        socket.on('data', (d) => {
-          got += d.toString();
-          if (got.length >= text.length) socket.destroy();
-        });
-        socket.write(text);
-      });
+  it('serves logs and port-forwards for every pod of a namespace (Cluster* objects)', async () => {
+    const pod = await somePod(1);
+    const file = path.join(tmp, 'namespace.log');
+    appendLogLine(file, 'from the namespace-wide file');
+    cleanups.push(await serveNamespaceLogsFromFile(ns.name, file));
+    const logs = await waitFor(
+      async () => {
+        const out = await kubectl(['logs', '-n', ns.name, pod]);
+        return out.includes('from the namespace-wide file') && out;
+      },
+      { what: 'kubectl logs via ClusterLogs' },
+    );
+    expect(logs.trim()).toBe('from the namespace-wide file');
 
-    // kwok picks the PortForward object up from a watch: retry until the echo comes back.
-    const text = `ping ${Date.now()}\n`;
-    const echoed = await waitFor(async () => (await roundTrip(text)) === text && text, {
-      timeoutMs: 30_000,
-      what: 'the echo through kubectl port-forward',
-    });
-    expect(echoed).toBe(text);
+    const echoPort = await echoServer();
+    cleanups.push(await forwardNamespacePort(ns.name, 8787, echoPort));
+    const pf = await kubectlPortForward(ns.name, `pod/${pod}`, 8787);
+    cleanups.push(pf.stop);
+    await expectEcho(pf.localPort);
   });
 });
