@@ -1,0 +1,167 @@
+// Helpers for the port-forward and logs e2e tests: the built plugin run as `kubectl dask ...`
+// (kubectl finds dist/kubectl-dask on PATH), long-running plugin processes whose output lines a
+// test can wait for, and a real Dask scheduler and worker on loopback from the Dask venv, which
+// kwok's PortForward objects put behind the scheduler pod's ports.
+import { type ChildProcess, spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import fs from 'node:fs';
+import { contextName, kubeconfigPath, kubectlPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
+import { venvBin } from './dask-venv.ts';
+
+const distDir = path.join(repoRoot, 'dist');
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+function pluginEnv(): NodeJS.ProcessEnv {
+  // No terminal, no colour: the tests read plain lines.
+  return testbedEnv({ PATH: `${distDir}${path.delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1', CI: '1' });
+}
+
+/** A process whose stdout and stderr lines are kept, so tests can wait for one. */
+export class Running {
+  readonly child: ChildProcess;
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<number | null>;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(child: ChildProcess) {
+    this.child = child;
+    const collect = (stream: NodeJS.ReadableStream | null, into: string[]) => {
+      let rest = '';
+      stream?.setEncoding('utf8');
+      stream?.on('data', (chunk: string) => {
+        const lines = (rest + chunk).split('\n');
+        rest = lines.pop() ?? '';
+        into.push(...lines);
+        for (const wake of this.waiters) wake();
+      });
+    };
+    collect(child.stdout, this.stdout);
+    collect(child.stderr, this.stderr);
+    this.exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))));
+    void this.exited.then(() => {
+      for (const wake of this.waiters) wake();
+    });
+  }
+
+  output(): string {
+    return `stdout:\n${this.stdout.join('\n')}\nstderr:\n${this.stderr.join('\n')}`;
+  }
+
+  /** Resolves with the first line of the stream matching re (already seen or still to come). */
+  waitForLine(stream: 'stdout' | 'stderr', re: RegExp, timeoutMs = 30_000, from = 0): Promise<RegExpExecArray> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        for (const line of this[stream].slice(from)) {
+          const m = re.exec(line);
+          if (m) return done(() => resolve(m));
+        }
+        if (this.child.exitCode !== null || this.child.signalCode !== null) done(() => reject(new Error(`process exited before printing ${re} on ${stream}\n${this.output()}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re} on ${stream}\n${this.output()}`))), timeoutMs);
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        settle();
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Ctrl-C, then the exit code; kills it if it does not stop within timeoutMs. */
+  async interrupt(timeoutMs = 5_000): Promise<{ code: number | null; ms: number }> {
+    const t0 = Date.now();
+    this.child.kill('SIGINT');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), timeoutMs);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return { code, ms: Date.now() - t0 };
+  }
+
+  kill(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+function pluginArgs(args: string[]): string[] {
+  return ['dask', ...args, '--kubeconfig', kubeconfigPath, '--context', contextName];
+}
+
+function assertBuilt(): void {
+  if (!fs.existsSync(path.join(distDir, 'kubectl-dask'))) throw new Error('dist/kubectl-dask is missing: run npm run build');
+}
+
+/** `kubectl dask <args>` run to completion. */
+export async function dask(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const run = startDask(args);
+  const timer = setTimeout(() => run.kill(), timeoutMs);
+  const code = await run.exited;
+  clearTimeout(timer);
+  return { code, stdout: run.stdout.join('\n'), stderr: run.stderr.join('\n') };
+}
+
+/** `kubectl dask <args>` left running (port-forward, logs -f). */
+export function startDask(args: string[]): Running {
+  assertBuilt();
+  return new Running(spawn(kubectlPath, pluginArgs(args), { env: pluginEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface LocalDask {
+  schedulerPort: number;
+  dashboardPort: number;
+  stop(): Promise<void>;
+}
+
+/** A real `dask scheduler` and one `dask worker` on loopback, as the scheduler pod's backend. */
+export async function startLocalDask(): Promise<LocalDask> {
+  const schedulerPort = await freePort();
+  const dashboardPort = await freePort();
+  const scheduler = new Running(
+    spawn(venvBin('dask'), ['scheduler', '--host', '127.0.0.1', '--port', String(schedulerPort), '--dashboard-address', `127.0.0.1:${dashboardPort}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const worker = new Running(
+    spawn(venvBin('dask'), ['worker', `tcp://127.0.0.1:${schedulerPort}`, '--nthreads', '2', '--no-dashboard', '--name', 'loopback-worker'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  const stop = async () => {
+    for (const p of [worker, scheduler]) {
+      p.child.kill('SIGTERM');
+      const timer = setTimeout(() => p.kill(), 5_000);
+      await p.exited;
+      clearTimeout(timer);
+    }
+  };
+  try {
+    await scheduler.waitForLine('stderr', /Scheduler at:/, 60_000);
+    await worker.waitForLine('stderr', /Registered to:/, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { schedulerPort, dashboardPort, stop };
+}
+
+/**
+ * client.py: connects a dask.distributed.Client to address, computes once, then once more for
+ * every line written to its stdin.
+ */
+export function startDaskClient(address: string): Running & { compute(n: number): void } {
+  const running = new Running(spawn(venvBin('python'), [path.join(here, 'client.py'), address], { stdio: ['pipe', 'pipe', 'pipe'] }));
+  return Object.assign(running, { compute: (n: number) => void running.child.stdin?.write(`${n}\n`) });
+}
