@@ -12,6 +12,7 @@ import { scaleCommand } from './commands/scale.ts';
 import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
 import { versionCommand } from './commands/version.ts';
+import { completionCommand } from './commands/completion.ts';
 import { globalOptions } from './commands/options.ts';
 
 export async function main(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
@@ -28,6 +29,7 @@ export async function main(argv: string[], stderr: NodeJS.WritableStream = proce
     .command(dashboardCommand)
     .command(logsCommand)
     .command(versionCommand)
+    .command(completionCommand)
     .demandCommand(1, 'Name a command, for example: kubectl dask up')
     .recommendCommands()
     .strict()

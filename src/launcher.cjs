@@ -6,7 +6,10 @@
 // scripts/build.ts replaces these identifiers at build time:
 /* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES */
 
-const argv = process.argv.slice(2);
+let argv = process.argv.slice(2);
+// kubectl's completion runs `kubectl_complete-dask WORDS...`, which runs `kubectl-dask __complete
+// WORDS...`; the completion command takes the words after `--`, where yargs leaves them unparsed.
+if (argv[0] === '__complete') argv = ['completion', '__complete', '--', ...argv.slice(1)];
 
 if (argv.length === 1 && (argv[0] === 'version' || argv[0] === '--version')) {
   // Same line as the `version` command prints, without loading anything.
