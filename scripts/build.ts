@@ -2,9 +2,9 @@
 // the dev entry) and the single executable dist/kubectl-dask for this machine. The dev entry is
 // not named kubectl-*: kubectl would list it as a second plugin when dist/ is on PATH.
 //
-// The executable is built with Node's own SEA tooling (--experimental-sea-config + postject), not
-// @yao-pkg/pkg: pkg 6.14's `--sea` passes neither a local Node binary nor SEA assets, so it
-// downloads Node from nodejs.org (unreachable here) and could only embed one file.
+// The executable is built with Node's own SEA tooling (--experimental-sea-config + postject), the
+// same two steps @yao-pkg/pkg's SEA mode runs, without pkg: see scripts/package.ts and the README
+// (Packaging) for what pkg 6.23 cannot do here. `npm run package` makes the other platforms.
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -147,8 +147,9 @@ const stamp = createHash('sha256')
   .update(readFileSync(seaConfig.main))
   .update(`${contentHash}:${node.size}:${node.mtimeMs}`)
   .digest('hex');
+// Written on every build: scripts/package.ts makes each platform's blob from it.
+writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify(seaConfig, null, 2));
 if (!existsSync(exe) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
-  writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify(seaConfig, null, 2));
   execFileSync(nodeBinary, ['--experimental-sea-config', join(seaDir, 'sea-config.json')], { stdio: 'pipe' });
   const { inject } = require('postject') as { inject: Inject };
   // Assembled in dist/sea: a half-made kubectl-* file in dist/ would show up as a kubectl plugin.
