@@ -490,14 +490,44 @@ async function waitDefaultServiceAccount(bin: string): Promise<void> {
   }
 }
 
+/**
+ * Runs fn while holding .cluster/testbed.lock, so that concurrent up/down calls on one checkout
+ * (an e2e run next to a manual cluster:up) take turns instead of wiping each other's cluster.
+ * The lock is a kernel flock held by a child that exits with us, so it cannot go stale.
+ */
+async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(clusterDir, { recursive: true });
+  const holder = spawn('flock', [path.join(clusterDir, 'testbed.lock'), 'sh', '-c', 'echo locked; exec cat'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const notice = setTimeout(() => say('waiting for another cluster:up/down on this checkout to finish'), 1_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      holder.once('error', (err) => reject(new TestbedError(`cannot run flock (util-linux) to lock ${rel(clusterDir)}: ${err.message}`)));
+      holder.once('exit', (code) => reject(new TestbedError(`flock on ${rel(clusterDir)}/testbed.lock exited (${code})`)));
+      holder.stdout!.once('data', () => resolve());
+    });
+  } finally {
+    clearTimeout(notice);
+  }
+  try {
+    return await fn();
+  } finally {
+    holder.stdin!.end();
+  }
+}
+
 /** Starts the testbed, or reuses a healthy running one. */
 export async function up(): Promise<UpResult> {
   const t0 = performance.now();
-  const seconds = () => Math.round((performance.now() - t0) / 100) / 10;
   const port = apiPort();
   const nodes = nodeCount();
   const bin = buildBinaries();
-  fs.mkdirSync(clusterDir, { recursive: true });
+  return withLock(() => upLocked(t0, bin, port, nodes));
+}
+
+async function upLocked(t0: number, bin: string, port: number, nodes: number): Promise<UpResult> {
+  const seconds = () => Math.round((performance.now() - t0) / 100) / 10;
 
   const config = kwokctlConfig(bin, port);
   const st = status(bin);
@@ -534,7 +564,7 @@ export async function up(): Promise<UpResult> {
     await waitDefaultServiceAccount(bin);
   } catch (err) {
     // Leave nothing running behind a failed start; logs stay in .cluster/logs.
-    await down({ quiet: true }).catch(() => undefined);
+    await stop({ quiet: true }).catch(() => undefined);
     throw err;
   }
   say(`up in ${seconds()} s with ${nodes} kwok node(s); KUBECONFIG=${rel(kubeconfigPath)}, component logs: ${rel(logsLink)}/`);
@@ -545,6 +575,10 @@ export async function up(): Promise<UpResult> {
 
 /** Stops every component process of this checkout's cluster; keeps logs for inspection. */
 export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
+  await withLock(() => stop(opts));
+}
+
+async function stop(opts: { quiet?: boolean }): Promise<void> {
   const { running, stalePidFiles } = status();
   if (stalePidFiles.length && !opts.quiet) {
     say(`removing stale pid files (their processes are gone): ${stalePidFiles.map((f) => path.basename(f)).join(', ')}`);
@@ -562,6 +596,30 @@ export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
   if (!opts.quiet) {
     say(running.size ? `down (stopped ${[...running.values()].join(', ')}); logs kept in ${rel(logsLink)}/` : 'not running');
   }
+}
+
+// ---- users ----------------------------------------------------------------------------
+
+const usersDir = path.join(clusterDir, 'users');
+
+/**
+ * Registers this process as a user of the cluster (the e2e global setup does, before up()).
+ * The returned release() unregisters it and returns how many other live processes still use
+ * the cluster, so a test run that started it does not stop it under another run's feet.
+ */
+export function addUser(): () => number {
+  fs.mkdirSync(usersDir, { recursive: true });
+  const mine = path.join(usersDir, String(process.pid));
+  fs.writeFileSync(mine, `${process.argv.join(' ')}\n`);
+  return () => {
+    fs.rmSync(mine, { force: true });
+    let others = 0;
+    for (const entry of fs.readdirSync(usersDir)) {
+      if (/^\d+$/.test(entry) && alive(Number(entry))) others++;
+      else fs.rmSync(path.join(usersDir, entry), { force: true });
+    }
+    return others;
+  };
 }
 
 /** Entry point helper for the npm scripts: one line on failure, no stack trace. */
