@@ -1,4 +1,4 @@
-// `npm run package [-- --targets linux-amd64,darwin-arm64]`: self-contained kubectl-dask executables
+// `npm run package [-- --targets linux-amd64,darwin-arm64] [--out DIR]`: self-contained kubectl-dask executables
 // for every platform krew serves, their release archives and the krew manifest, in dist/release.
 //
 // Each executable is a stock Node 24 binary from the npm registry with the SEA blob of
@@ -28,7 +28,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
-import { basename, delimiter, dirname, join, relative } from 'node:path';
+import { basename, delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32, deflateRaw, gzip } from 'node:zlib';
@@ -110,10 +110,16 @@ function fail(line: string): never {
   process.exit(1);
 }
 
+/** The value of --name VALUE or --name=VALUE. */
+function flag(argv: string[], name: string): string | undefined {
+  const inline = argv.find((a) => a.startsWith(`--${name}=`));
+  if (inline) return inline.slice(name.length + 3);
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 function parseTargets(argv: string[]): Target[] {
-  const i = argv.indexOf('--targets');
-  const inline = argv.find((a) => a.startsWith('--targets='));
-  const value = inline?.slice('--targets='.length) ?? (i >= 0 ? argv[i + 1] : undefined);
+  const value = flag(argv, 'targets');
   if (value === undefined) return TARGETS;
   const wanted = value.split(',').map((s) => s.trim()).filter(Boolean);
   const unknown = wanted.filter((w) => !TARGETS.some((t) => targetName(t) === w));
@@ -380,7 +386,9 @@ async function main(): Promise<void> {
   const license = readFileSync(join(root, 'LICENSE'));
   const completeSh = readFileSync(join(root, 'krew', 'kubectl_complete-dask'));
   const completeCmd = readFileSync(join(root, 'krew', 'kubectl_complete-dask.cmd'));
-  const release = join(root, 'dist', 'release');
+  // --out DIR: elsewhere than dist/release (the krew e2e test packages into a temporary dir).
+  const out = flag(process.argv.slice(2), 'out');
+  const release = out ? resolve(out) : join(root, 'dist', 'release');
   rmSync(release, { recursive: true, force: true });
   mkdirSync(release, { recursive: true });
   const built: { target: Target; archive: string; sha256: string; bytes: number; check: string }[] = [];
