@@ -579,6 +579,7 @@ export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
 }
 
 async function stop(opts: { quiet?: boolean }): Promise<void> {
+  fs.rmSync(startedByTestsMarker, { force: true });
   const { running, stalePidFiles } = status();
   if (stalePidFiles.length && !opts.quiet) {
     say(`removing stale pid files (their processes are gone): ${stalePidFiles.map((f) => path.basename(f)).join(', ')}`);
@@ -601,6 +602,11 @@ async function stop(opts: { quiet?: boolean }): Promise<void> {
 // ---- users ----------------------------------------------------------------------------
 
 const usersDir = path.join(clusterDir, 'users');
+/**
+ * Present while the running cluster was started by a test run (not by cluster:up): the last
+ * test run to finish then stops it, even when the run that started it finished first.
+ */
+export const startedByTestsMarker = path.join(clusterDir, 'started-by-tests');
 
 /**
  * Registers this process as a user of the cluster (the e2e global setup does, before up()).

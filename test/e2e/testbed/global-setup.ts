@@ -1,14 +1,14 @@
 // Vitest globalSetup for the e2e project: starts the local testbed with the same code as
-// `npm run cluster:up`, or reuses one that is already up. Stops it afterwards only if it
-// started it here and no other test run still uses it (set KUBECTL_DASK_TESTBED_KEEP=1 to
-// keep it running anyway).
-import { addUser, down, logsLink, rel, TestbedError, up } from '../../cluster/testbed.ts';
+// `npm run cluster:up`, or reuses one that is already up. At the end, the last test run on
+// this checkout stops the cluster if a test run started it; one started by `npm run
+// cluster:up` keeps running (and KUBECTL_DASK_TESTBED_KEEP=1 keeps it running anyway).
+import fs from 'node:fs';
+import { addUser, down, logsLink, rel, startedByTestsMarker, TestbedError, up } from '../../cluster/testbed.ts';
 
 export default async function setup(): Promise<() => Promise<void>> {
   const release = addUser();
-  let started: boolean;
   try {
-    started = (await up()).started;
+    if ((await up()).started) fs.writeFileSync(startedByTestsMarker, `${process.pid}\n`);
   } catch (err) {
     release();
     const why = err instanceof TestbedError && err.reported ? 'see the build.sh line above' : (err as Error).message;
@@ -19,9 +19,9 @@ export default async function setup(): Promise<() => Promise<void>> {
   }
   return async () => {
     const others = release();
-    if (!started || process.env.KUBECTL_DASK_TESTBED_KEEP) return;
+    if (process.env.KUBECTL_DASK_TESTBED_KEEP || !fs.existsSync(startedByTestsMarker)) return;
     if (others) {
-      process.stderr.write(`cluster: left running: ${others} other test run(s) on this checkout use it\n`);
+      process.stderr.write(`cluster: left running for ${others} other test run(s) on this checkout; the last one stops it\n`);
       return;
     }
     await down();
