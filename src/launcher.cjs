@@ -53,7 +53,10 @@ function extract() {
   // The warm path is one stat per file: a file can be missing after a first run that was killed
   // or a tmp cleaner that deleted rarely used chunks, and is then written again.
   const missing = KD_FILES.filter((file) => !fs.existsSync(path.join(dir, file)));
-  if (missing.length === 0) return dir;
+  if (missing.length === 0) {
+    markUsed(dir);
+    return dir;
+  }
   const sea = require('node:sea');
   for (const file of missing) {
     const target = path.join(dir, file);
@@ -64,8 +67,19 @@ function extract() {
     fs.writeFileSync(partial, new Uint8Array(sea.getRawAsset(file)), { mode: 0o600 });
     fs.renameSync(partial, target);
   }
+  markUsed(dir);
   prune(path.dirname(dir));
   return dir;
+}
+
+/** The dir's mtime is its last run, which prune() goes by. */
+function markUsed(dir) {
+  try {
+    const now = new Date();
+    require('node:fs').utimesSync(dir, now, now);
+  } catch {
+    // read-only cache: pruning then only sees the time of extraction
+  }
 }
 
 /** The per-user cache dir; a private dir under the temp dir when that cannot be created. */
@@ -100,11 +114,21 @@ function cacheRoot() {
   return root;
 }
 
-/** Removes bundles of other builds: each is a few MB, and upgrades would otherwise pile them up. */
+/** Removes bundles of other builds unused for a week: each is a few MB, and upgrades would
+ * otherwise pile them up. Another installed copy, or a run of the previous version still going
+ * after an upgrade, imports its lazy chunks (client-node, Ink) only when it needs them, so
+ * deleting a recently used dir would fail that import. */
 function prune(root) {
   const fs = require('node:fs');
   const path = require('node:path');
+  const cutoff = Date.now() - 7 * 24 * 3600 * 1000;
   for (const name of fs.readdirSync(root)) {
-    if (name !== KD_HASH && /^[0-9a-f]{16}$/.test(name)) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    if (name === KD_HASH || !/^[0-9a-f]{16}$/.test(name)) continue;
+    const dir = path.join(root, name);
+    try {
+      if (fs.statSync(dir).mtimeMs < cutoff) fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // removed by a concurrent prune
+    }
   }
 }
