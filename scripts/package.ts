@@ -221,6 +221,8 @@ function smokeTest(exe: string, target: Target): string {
   if (target.os === 'linux' && target.arch === 'arm64' && process.arch !== 'arm64') {
     const qemu = onPath('qemu-aarch64-static') ?? onPath('qemu-aarch64');
     if (!qemu) return 'not run (no qemu-aarch64 here)';
+    // Node is linked against glibc: qemu needs the arm64 one (Debian: libc6:arm64, libstdc++6:arm64).
+    if (!existsSync('/lib/ld-linux-aarch64.so.1')) return 'not run (qemu-aarch64 but no arm64 glibc here)';
     runner = [qemu];
   } else if (target.os !== 'linux' || process.platform !== 'linux' || target.arch !== (process.arch === 'x64' ? 'amd64' : process.arch)) {
     return 'not run (another OS)';
