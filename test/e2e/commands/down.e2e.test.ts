@@ -1,0 +1,66 @@
+// `kubectl dask down`: deletes what the cluster owns and returns only once its pods are gone;
+// without a terminal it never asks and never deletes unasked.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { dask, daskOk, firstLine, objectNames, pods } from './helpers.ts';
+
+let ns: Namespace;
+beforeEach(async () => {
+  ns = await freshNamespace('cmd-down');
+});
+afterEach(async () => {
+  await ns?.cleanup();
+});
+
+describe('kubectl dask down', () => {
+  it('--yes deletes the Deployments, the Service and every pod before it returns', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    const r = await dask(['down', '--yes', '-n', ns.name]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`Deleted Dask cluster "dask" in namespace "${ns.name}"`);
+    expect(r.stderr).toMatch(/✓ Pods terminated/);
+
+    // Nothing left, terminating or not, the moment it returns.
+    expect(await objectNames(ns.name)).toEqual([]);
+    expect(await pods(ns.name, 'dask')).toEqual([]);
+    expect((await dask(['status', '-n', ns.name])).code).toBe(3);
+  });
+
+  it('deletes only the named cluster', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    await daskOk(['up', '-n', ns.name, '--name', 'etl', '--workers', '1']);
+    const r = await dask(['down', 'etl', '-y', '-n', ns.name, '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      name: 'etl',
+      namespace: ns.name,
+      deleted: expect.arrayContaining(['deployment/etl-scheduler', 'deployment/etl-worker', 'service/etl-scheduler']),
+    });
+    expect(await pods(ns.name, 'etl')).toEqual([]);
+    expect(await objectNames(ns.name)).toEqual(
+      expect.arrayContaining(['deployment.apps/dask-scheduler', 'deployment.apps/dask-worker', 'service/dask-scheduler']),
+    );
+    expect((await pods(ns.name, 'dask')).length).toBe(3);
+  });
+
+  it('without --yes and without a terminal exits 2 and deletes nothing', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    const before = await objectNames(ns.name);
+
+    // stdin is a pipe here, with an answer waiting: it must still not be read as consent.
+    const r = await dask(['down', '-n', ns.name], { input: 'y\n' });
+    expect(r.code).toBe(2);
+    expect(firstLine(r.stderr)).toMatch(/^error: refusing to delete Dask cluster "dask" .*pass --yes/);
+    expect(r.stdout).toBe('');
+    expect(await objectNames(ns.name)).toEqual(before);
+  });
+
+  it('of a cluster that does not exist exits 3 and says how to find clusters', async () => {
+    const r = await dask(['down', 'nosuch', '--yes', '-n', ns.name]);
+    expect(r.code).toBe(3);
+    expect(firstLine(r.stderr)).toBe(
+      `error: Dask cluster "nosuch" not found in namespace "${ns.name}": create it with kubectl dask up --name nosuch, or list clusters with kubectl dask list -A`,
+    );
+    expect(r.stdout).toBe('');
+  });
+});

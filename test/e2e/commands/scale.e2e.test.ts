@@ -1,0 +1,71 @@
+// `kubectl dask scale`: the worker count changes through the scale subresource and the command
+// returns only when the pods match, so kubectl right afterwards already agrees.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { dask, daskOk, getJson, hasAnsi, workerCounts } from './helpers.ts';
+
+// One cluster for the sequence: each step starts from the count the previous one left.
+let ns: Namespace;
+beforeAll(async () => {
+  ns = await freshNamespace('cmd-scale');
+  await daskOk(['up', '-n', ns.name]);
+});
+afterAll(async () => {
+  await ns?.cleanup();
+});
+
+async function scaleTo(n: number): Promise<string> {
+  const r = await dask(['scale', '-n', ns.name, '--workers', String(n)]);
+  expect(r.code, r.stderr).toBe(0);
+  // The pods already match when the command returns: no waiting here.
+  expect(await workerCounts(ns.name)).toEqual({ total: n, ready: n, terminating: 0 });
+  const worker = await getJson(ns.name, 'deployment/dask-worker');
+  expect(worker.spec.replicas).toBe(n);
+  expect(worker.status.readyReplicas ?? 0).toBe(n);
+  expect(r.stdout).toMatch(new RegExp(`Workers:\\s+${n}/${n}`));
+  expect(r.stderr).toContain(`Scale Dask cluster "dask" in namespace "${ns.name}"`);
+  expect(r.stderr).toMatch(new RegExp(`✓ Workers ready ${n}/${n}`));
+  expect(hasAnsi(r.stdout + r.stderr)).toBe(false);
+  return r.stderr;
+}
+
+describe('kubectl dask scale', () => {
+  it('scales up from 2 to 5 workers and waits until all are Ready', async () => {
+    const progress = await scaleTo(5);
+    expect(progress).toContain('from 2 to 5 worker(s)');
+  });
+
+  it('scales down to 1 and waits until the surplus workers are gone', async () => {
+    await scaleTo(1);
+  });
+
+  it('scales to 0 workers (the scheduler keeps running) and back to 2', async () => {
+    await scaleTo(0);
+    const scheduler = await getJson(ns.name, 'deployment/dask-scheduler');
+    expect(scheduler.status.readyReplicas).toBe(1);
+    await scaleTo(2);
+  });
+
+  it('--no-wait -o json returns the status with the new desired count', async () => {
+    const r = await dask(['scale', '-n', ns.name, '--workers', '3', '--no-wait', '-o', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const status = JSON.parse(r.stdout);
+    expect(status.workers.desired).toBe(3);
+    expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(3);
+  });
+
+  it('changes only the replicas: the worker template stays as up applied it', async () => {
+    const before = await getJson(ns.name, 'deployment/dask-worker');
+    await daskOk(['scale', '-n', ns.name, '--workers', '2']);
+    const after = await getJson(ns.name, 'deployment/dask-worker');
+    expect(after.spec.template).toEqual(before.spec.template);
+    expect(after.spec.replicas).toBe(2);
+  });
+
+  it('refuses a missing --workers with exit 2, naming the flag', async () => {
+    const r = await dask(['scale', '-n', ns.name]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.split('\n')[0]).toMatch(/^error: missing --workers/);
+    expect(r.stdout).toBe('');
+  });
+});
