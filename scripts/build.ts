@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -106,7 +106,15 @@ const hash = createHash('sha256');
 for (const file of files) hash.update(file).update('\0').update(readFileSync(join(app, file)));
 const contentHash = hash.digest('hex').slice(0, 16);
 
-// 2. The CommonJS launcher, with the version and the bundle's file list filled in.
+// The top-level --help, printed by the bundle just built, for the launcher to answer without
+// loading yargs and every command module (about 50 ms). stdout is a pipe here, so yargs wraps at 100.
+const help = execFileSync(
+  process.execPath,
+  ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(app, 'cli.mjs')).href)}); process.exitCode = await main(['--help']);`],
+  { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+);
+
+// 2. The CommonJS launcher, with the version, the help and the bundle's file list filled in.
 await esbuild.build({
   entryPoints: [join(root, 'src', 'launcher.cjs')],
   outfile: join(app, 'main.cjs'),
@@ -120,6 +128,7 @@ await esbuild.build({
     KD_HASH: JSON.stringify(contentHash),
     KD_ENTRY: '"cli.mjs"',
     KD_FILES: JSON.stringify(files),
+    KD_HELP: JSON.stringify(help),
   },
 });
 

@@ -4,7 +4,7 @@
 // uses top-level await), so this file answers `version` itself and otherwise imports the bundle:
 // from the SEA assets, written once to a cache dir keyed by their content hash, or from its own dir.
 // scripts/build.ts replaces these identifiers at build time:
-/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES */
+/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES, KD_HELP */
 
 let argv = process.argv.slice(2);
 // kubectl's completion runs `kubectl_complete-dask WORDS...`, which runs `kubectl-dask __complete
@@ -14,6 +14,10 @@ if (argv[0] === '__complete') argv = ['completion', '__complete', '--', ...argv.
 if (argv.length === 1 && (argv[0] === 'version' || argv[0] === '--version')) {
   // Same line as the `version` command prints, without loading anything.
   process.stdout.write(`kubectl-dask ${KD_VERSION}\n`);
+} else if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h') && KD_HELP && (!process.stdout.isTTY || process.stdout.columns >= 100)) {
+  // The top-level help as the bundle printed it at build time, wrapped at 100 columns as it is
+  // for a pipe or a terminal at least that wide (narrower terminals get it from the bundle).
+  process.stdout.write(KD_HELP);
 } else {
   start();
 }
