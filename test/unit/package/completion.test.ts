@@ -20,12 +20,15 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     stdout += `${args.join(' ')}\n`;
   });
+  // A list call that times out makes the completion exit once its answer is written.
+  const exit = vi.spyOn(process, 'exit').mockImplementation((() => undefined) as typeof process.exit);
   const fakeStderr = { write: (chunk: string | Uint8Array) => ((stderr += String(chunk)), true) } as NodeJS.WritableStream;
   try {
     return { code: await main(argv, fakeStderr), stdout, stderr };
   } finally {
     write.mockRestore();
     log.mockRestore();
+    exit.mockRestore();
   }
 }
 
@@ -87,6 +90,8 @@ describe('kubectl dask __complete', () => {
   });
 
   it('offers no cluster names, and no error, when the cluster cannot be reached', async () => {
+    // Loaded beforehand, so the time below is the completion's, not the test's module loading.
+    await import('../../../src/kube/client.ts');
     // A kubeconfig whose server refuses connections: the list call fails at once.
     const kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(
