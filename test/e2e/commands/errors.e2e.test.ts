@@ -1,0 +1,293 @@
+// Every failure a user can cause or meet: one `error:` line that says what happened and what to
+// do, the exit code the README documents, no stack trace, no secret, and nothing half-applied.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { apply, freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
+import {
+  dask,
+  daskOk,
+  freePort,
+  getJson,
+  objectNames,
+  pods,
+  type Result,
+  tempDir,
+  testbedCluster,
+  unschedulableCpu,
+  writeKubeconfig,
+} from './helpers.ts';
+
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(() => {
+  tmp = tempDir('errors');
+});
+afterAll(() => tmp?.cleanup());
+
+let ns: Namespace;
+/** A namespace of its own for every test of the calling describe block. */
+function namespacePerTest(): void {
+  beforeEach(async () => {
+    ns = await freshNamespace('cmd-err');
+    return () => ns.cleanup();
+  });
+}
+
+/** The first `error:` line (commands with progress print their title before it). */
+function errorLine(r: Result): string {
+  return r.stderr.split('\n').find((l) => l.startsWith('error: ')) ?? '';
+}
+
+/** What every error must look like, whatever its cause. */
+function expectCleanError(r: Result, code: number, first: RegExp): void {
+  expect(r.code, `exit code; stderr:\n${r.stderr}`).toBe(code);
+  expect(errorLine(r)).toMatch(first);
+  expect(r.stderr.split('\n').filter((l) => l.startsWith('error: '))).toHaveLength(1);
+  // No stack trace for anything a user caused or can fix.
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+  expect(r.stderr).not.toContain('unexpected failure');
+  expect(r.stdout).toBe('');
+}
+
+describe('kubeconfig and connection errors', () => {
+  namespacePerTest();
+
+  it('no kubeconfig at all: exit 2, says how to pass one', async () => {
+    const home = path.join(tmp.dir, 'empty-home');
+    fs.mkdirSync(home, { recursive: true });
+    const r = await dask(['status'], { env: { KUBECONFIG: undefined, HOME: home } });
+    expectCleanError(r, 2, /^error: no kubeconfig found: no ~\/\.kube\/config; pass --kubeconfig FILE or set KUBECONFIG$/);
+
+    const missing = path.join(tmp.dir, 'missing.yaml');
+    const fromEnv = await dask(['up'], { env: { KUBECONFIG: missing, HOME: home } });
+    expectCleanError(fromEnv, 2, /^error: no kubeconfig found: none of the files in \$KUBECONFIG exist .*pass --kubeconfig FILE or set KUBECONFIG$/);
+
+    const flag = await dask(['list', '--kubeconfig', missing]);
+    expectCleanError(flag, 2, new RegExp(`^error: kubeconfig ${missing} does not exist: check the --kubeconfig path$`));
+  });
+
+  it('an unknown --context: exit 2, lists the contexts there are', async () => {
+    const r = await dask(['up', '-n', ns.name, '--context', 'no-such-context']);
+    expectCleanError(r, 2, /^error: context "no-such-context" not found in kubeconfig; available: kubectl-dask-test$/);
+    expect(await objectNames(ns.name)).toEqual([]);
+  });
+
+  it('an API server that cannot be reached: exit 6, names the server and what to check', async () => {
+    const port = await freePort();
+    const kc = writeKubeconfig(path.join(tmp.dir, 'unreachable.yaml'), { server: `https://127.0.0.1:${port}` }, { token: 'not-a-real-token' });
+    for (const args of [['up'], ['status'], ['list', '-A'], ['scale', '--workers', '3'], ['down', '--yes']]) {
+      const r = await dask([...args, '--kubeconfig', kc]);
+      expectCleanError(r, 6, new RegExp(`^error: cannot reach the Kubernetes API server at https://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\): check that the cluster is running`));
+      expect(r.stderr).not.toContain('not-a-real-token');
+    }
+  });
+
+  it('a server certificate that does not verify: exit 6, points at the CA data', async () => {
+    const { server } = await testbedCluster();
+    const kc = writeKubeconfig(path.join(tmp.dir, 'no-ca.yaml'), { server }, { token: 'not-a-real-token' });
+    const r = await dask(['status', '--kubeconfig', kc]);
+    expectCleanError(r, 6, /^error: TLS failure talking to the API server at .*: check the cluster's certificate-authority data in your kubeconfig$/);
+  });
+
+  it('credentials the API server rejects: exit 7, says to log in again, never prints the token', async () => {
+    const kc = writeKubeconfig(path.join(tmp.dir, 'bad-token.yaml'), await testbedCluster(), { token: 'bogus-token-0123456789' });
+    const r = await dask(['up', '-n', ns.name, '--kubeconfig', kc]);
+    expectCleanError(r, 7, /^error: the API server rejected your credentials \(401 Unauthorized\): log in again/);
+    expect(r.stderr).not.toContain('bogus-token-0123456789');
+  });
+});
+
+describe('RBAC', () => {
+  namespacePerTest();
+
+  /** A kubeconfig for a new ServiceAccount of ns that may do only what rules allow. */
+  async function limitedUser(name: string, rules: object[]): Promise<{ kubeconfig: string; token: string }> {
+    await apply(
+      { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace: ns.name } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name, namespace: ns.name }, rules },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name, namespace: ns.name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace: ns.name }],
+      },
+    );
+    const token = (await kubectl(['create', 'token', name, '-n', ns.name, '--duration', '10m'])).trim();
+    const kubeconfig = writeKubeconfig(path.join(tmp.dir, `${ns.name}-${name}.yaml`), await testbedCluster(), { token }, ns.name);
+    return { kubeconfig, token };
+  }
+
+  it('a user who may only get/list pods: exit 7, the message names the verb and resource, nothing is created', async () => {
+    const { kubeconfig, token } = await limitedUser('pods-reader', [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
+
+    const up = await dask(['up', '--kubeconfig', kubeconfig]);
+    expectCleanError(up, 7, new RegExp(`^error: forbidden: you may not get deployments in namespace "${ns.name}"; ask an admin for a Role that allows it \\(see README, "RBAC"\\)$`));
+    // The API server's own message follows, indented.
+    expect(up.stderr).toMatch(/^ {2}deployments.apps "dask-(scheduler|worker)" is forbidden: User "system:serviceaccount:.*:pods-reader" cannot get resource "deployments"/m);
+    expect(up.stderr + up.stdout).not.toContain(token);
+
+    const status = await dask(['status', '--kubeconfig', kubeconfig]);
+    expectCleanError(status, 7, /^error: forbidden: you may not list deployments in namespace/);
+    const scale = await dask(['scale', '--workers', '2', '--kubeconfig', kubeconfig]);
+    expectCleanError(scale, 7, /^error: forbidden: you may not get deployments in namespace/);
+
+    expect(await objectNames(ns.name)).toEqual([]);
+  });
+
+  it('a read-only user: up is refused at validation (patch), before anything is applied', async () => {
+    const { kubeconfig } = await limitedUser('read-only', [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['services', 'pods', 'events'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const r = await dask(['up', '--kubeconfig', kubeconfig]);
+    expectCleanError(r, 7, /^error: forbidden: you may not patch (services|deployments) in namespace/);
+    expect(await objectNames(ns.name)).toEqual([]);
+  });
+
+  it('the Role documented in the README is enough for up, scale, status and down', async () => {
+    const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const role = /```yaml\n(apiVersion: rbac[\s\S]*?)```/.exec(readme)?.[1];
+    expect(role, 'the README has a Role YAML').toBeTruthy();
+    const { parse } = await import('yaml');
+    const { kubeconfig } = await limitedUser('readme-role', parse(role!).rules);
+    await daskOk(['up', '--kubeconfig', kubeconfig]);
+    await daskOk(['scale', '--workers', '3', '--kubeconfig', kubeconfig]);
+    await daskOk(['status', '-o', 'json', '--kubeconfig', kubeconfig]);
+    await daskOk(['down', '--yes', '--kubeconfig', kubeconfig]);
+    expect(await objectNames(ns.name)).toEqual([]);
+  });
+});
+
+describe('what is not there', () => {
+  namespacePerTest();
+
+  it('a namespace that does not exist: up exits 3 and says how to create it', async () => {
+    const missing = `${ns.name}-missing`;
+    const r = await dask(['up', '-n', missing]);
+    expectCleanError(r, 3, new RegExp(`^error: namespace "${missing}" not found: create it with kubectl create namespace ${missing}, or pick another with -n$`));
+    expect((await kubectl(['get', 'namespace', missing, '--ignore-not-found'])).trim()).toBe('');
+  });
+
+  it.each([
+    ['scale', ['scale', '--workers', '3']],
+    ['down', ['down', '--yes']],
+    ['status', ['status']],
+  ])('%s of a cluster that does not exist exits 3 and says how to create or find one', async (_, args) => {
+    const r = await dask([...args, '-n', ns.name]);
+    expectCleanError(r, 3, new RegExp(`^error: Dask cluster "dask" not found in namespace "${ns.name}": create it with kubectl dask up, or list clusters with kubectl dask list -A$`));
+    const named = await dask([args[0]!, 'etl', ...args.slice(1), '-n', ns.name]);
+    expectCleanError(named, 3, /^error: Dask cluster "etl" not found in namespace .*kubectl dask up --name etl,/);
+    expect(await objectNames(ns.name)).toEqual([]);
+  });
+});
+
+describe('conflicts and rejected applies', () => {
+  namespacePerTest();
+
+  it('refuses (exit 4) to take over a same-named Service that kubectl-dask did not create, and applies nothing', async () => {
+    await apply({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'dask-scheduler', namespace: ns.name, labels: { app: 'someone-else' } },
+      spec: { selector: { app: 'someone-else' }, ports: [{ name: 'http', port: 80 }] },
+    });
+    const r = await dask(['up', '-n', ns.name]);
+    expectCleanError(r, 4, new RegExp(`^error: service/dask-scheduler already exist in namespace "${ns.name}" but are not managed by kubectl-dask: choose another --name, or pass --force-conflicts to take them over$`));
+    expect(await objectNames(ns.name)).toEqual(['service/dask-scheduler']);
+    const untouched = await getJson(ns.name, 'service/dask-scheduler');
+    expect(untouched.metadata.labels).toEqual({ app: 'someone-else' });
+
+    // Another name sidesteps it; --force-conflicts takes it over.
+    await daskOk(['up', '-n', ns.name, '--name', 'other']);
+    const forced = await dask(['up', '-n', ns.name, '--force-conflicts']);
+    expect(forced.code, forced.stderr).toBe(0);
+    const taken = await getJson(ns.name, 'service/dask-scheduler');
+    expect(taken.metadata.labels['app.kubernetes.io/managed-by']).toBe('kubectl-dask');
+    expect(taken.spec.selector).toEqual({ 'app.kubernetes.io/name': 'dask', 'app.kubernetes.io/instance': 'dask', 'app.kubernetes.io/component': 'scheduler' });
+    expect(taken.spec.ports.map((p: { port: number }) => p.port)).toEqual(expect.arrayContaining([8786, 8787]));
+  });
+
+  it('names every foreign object in the conflict', async () => {
+    await kubectl(['create', 'deployment', 'dask-worker', '--image', 'registry.example.com/app:1', '-n', ns.name]);
+    await kubectl(['create', 'deployment', 'dask-scheduler', '--image', 'registry.example.com/app:1', '-n', ns.name]);
+    const r = await dask(['up', '-n', ns.name]);
+    expectCleanError(r, 4, /^error: deployment\/dask-scheduler, deployment\/dask-worker already exist in namespace/);
+    expect(await getJson(ns.name, 'service/dask-scheduler')).toBeUndefined();
+  });
+
+  it('with --force-conflicts, an object the API server cannot take (immutable selector) fails validation and nothing is half-applied', async () => {
+    await kubectl(['create', 'deployment', 'dask-worker', '--image', 'registry.example.com/app:1', '-n', ns.name]);
+    const before = await getJson(ns.name, 'deployment/dask-worker');
+    const r = await dask(['up', '-n', ns.name, '--force-conflicts']);
+    expectCleanError(r, 1, /^error: the API server refused to patch deployments in namespace ".*": .*field is immutable/);
+    expect(r.stderr).toMatch(/✗ Validate manifests with the API server/);
+    // The scheduler's Service and Deployment, which alone would have been accepted, were not applied.
+    expect(await objectNames(ns.name)).toEqual(expect.not.arrayContaining(['service/dask-scheduler', 'deployment.apps/dask-scheduler']));
+    const after = await getJson(ns.name, 'deployment/dask-worker');
+    expect(after.metadata.generation).toBe(before.metadata.generation);
+    expect(after.spec.template.spec.containers[0].image).toBe('registry.example.com/app:1');
+  });
+});
+
+describe('usage errors: exit 2 before anything is sent', () => {
+  // These create nothing, so they share one namespace, checked after each.
+  beforeAll(async () => {
+    ns = await freshNamespace('cmd-err-usage');
+    return () => ns.cleanup();
+  });
+
+  it.each([
+    [['up', '--workers', '-1'], /^error: invalid --workers "-1": expected a whole number from 0 to \d+/],
+    [['up', '--workers', 'abc'], /^error: invalid --workers "abc": expected a whole number/],
+    [['up', '--workers', '1.5'], /^error: invalid --workers "1\.5": expected a whole number/],
+    [['scale', '--workers', '-1'], /^error: invalid --workers "-1"/],
+    [['up', '--memory', '4GB'], /^error: invalid --memory "4GB": expected a positive Kubernetes quantity, e\.g\. --memory 4Gi/],
+    [['up', '--memory', '512m'], /^error: invalid --memory "512m": "m" means milli-bytes; use Mi/],
+    [['up', '--cpu', 'lots'], /^error: invalid --cpu "lots": expected a positive Kubernetes quantity, e\.g\. --cpu 2/],
+    [['up', '--image', 'Dask/Dask:latest'], /^error: invalid --image "Dask\/Dask:latest": expected an image reference like ghcr\.io\/dask\/dask:/],
+    [['up', '--image', 'ghcr.io/dask/dask:bad tag'], /^error: invalid --image "ghcr\.io\/dask\/dask:bad tag"/],
+    [['up', '--name', 'My_Cluster'], /^error: invalid cluster name "My_Cluster": use lowercase letters/],
+    [['up', '--env', 'NOEQUALS'], /^error: invalid --env "NOEQUALS": expected NAME=VALUE/],
+    [['up', '--timeout', 'soon'], /^error: invalid --timeout "soon": expected a duration such as 90s/],
+    [['up', '--dry-run=maybe'], /^error: invalid --dry-run "maybe": use --dry-run, --dry-run=client or --dry-run=server/],
+    [['status', '-o', 'xml'], /^error: unsupported --output "xml": use -o json or -o yaml/],
+    [['up', '--wrokers', '3'], /wrokers/],
+    [['scale', '--workers', '2', '--replicas', '2'], /replicas/],
+    [['upp'], /^error: unknown command "upp": did you mean up\?/],
+    [['frobnicate'], /frobnicate/],
+  ])('%j', async (args, first) => {
+    const r = await dask([...args, '-n', ns.name]);
+    expectCleanError(r, 2, first);
+    // Usage errors end with where to read more.
+    expect(r.stderr).toContain(`See 'kubectl dask --help' or 'kubectl dask <command> --help'.`);
+    expect(await objectNames(ns.name)).toEqual([]);
+  });
+});
+
+describe('timeout', () => {
+  namespacePerTest();
+
+  it('exits 5 and lists the pods that are not Ready and why (FailedScheduling)', async () => {
+    const cpu = await unschedulableCpu();
+    const r = await dask(['up', '-n', ns.name, '--cpu', cpu, '--timeout', '3s']);
+    expectCleanError(r, 5, /^error: timed out after 3s waiting for Dask cluster "dask" to be ready; raise --timeout, or inspect it with kubectl dask status dask$/);
+
+    const details = r.stderr.slice(r.stderr.indexOf('error: ')).split('\n').slice(1);
+    expect(details).toContain('  deployment dask-worker: 0/2 ready, 2 updated');
+    const workers = await pods(ns.name, 'dask', 'worker');
+    expect(workers).toHaveLength(2);
+    for (const pod of workers) {
+      expect(details.some((l) => l.startsWith(`  pod ${pod.metadata.name} not Ready (Unschedulable: `) && l.includes('Insufficient cpu'))).toBe(true);
+    }
+    // The Ready scheduler is not listed as a problem.
+    expect(details.join('\n')).not.toMatch(/dask-scheduler-\S+ not Ready/);
+    // Progress showed it as it happened, too.
+    expect(r.stderr).toMatch(/^! Pod dask-worker-\S+: Unschedulable: .*Insufficient cpu/m);
+
+    // What timed out stays for the user to inspect (and status agrees).
+    const status = JSON.parse((await daskOk(['status', '-n', ns.name, '-o', 'json'])).stdout);
+    expect(status.ready).toBe(false);
+    expect(status.waitingFor.join('\n')).toContain('Insufficient cpu');
+  });
+});
