@@ -1,7 +1,7 @@
 // Entry point: yargs setup and the one place errors become messages and exit codes.
 // Only yargs and small modules are imported statically; each command imports the Kubernetes
 // client and Ink when it runs, so `--help` and `version` start fast.
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { ExitCode, KubectlDaskError, UsageError } from './core/errors.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
 import { downCommand } from './commands/down.ts';
@@ -15,21 +15,44 @@ import { versionCommand } from './commands/version.ts';
 import { completionCommand } from './commands/completion.ts';
 import { globalOptions } from './commands/options.ts';
 
+// In the order --help lists them.
+const commands: CommandModule<any, any>[] = [
+  upCommand,
+  scaleCommand,
+  statusCommand,
+  listCommand,
+  downCommand,
+  portForwardCommand,
+  dashboardCommand,
+  logsCommand,
+  versionCommand,
+  completionCommand,
+];
+
+/** yargs' strict mode says "Unknown argument(s): a, b" for a mistyped flag, an unknown command
+ * and an extra argument alike; say which it is and where the right spelling is. */
+function unknownArguments(message: string, argv: string[]): string | undefined {
+  const m = /^Unknown arguments?: (.+)$/.exec(message);
+  if (!m) return undefined;
+  const names = new Set(commands.flatMap((c) => [String(c.command ?? '').split(' ')[0], ...[c.aliases ?? []].flat()]));
+  const command = argv.find((a) => names.has(a));
+  const help = command ? `kubectl dask ${command} --help` : 'kubectl dask --help';
+  const words = m[1]!.split(', ');
+  // yargs adds the camelCase twin of a dashed flag (foo-bar, fooBar): keep the one typed.
+  const typed = words.filter((w) => !words.some((o) => o !== w && o.includes('-') && o.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) === w));
+  // As typed: yargs reports --no-wiat as "wiat".
+  const flags = typed.flatMap((w) => argv.find((a) => [`--${w}`, `--no-${w}`, `-${w}`].includes(a.split('=')[0]!))?.split('=')[0] ?? []);
+  if (flags.length > 0) return `unknown flag${flags.length > 1 ? 's' : ''} ${flags.join(', ')}${command ? ` for kubectl dask ${command}` : ''}: see the flags with ${help}`;
+  if (!command) return `unknown command "${typed[0]}": see the commands with kubectl dask --help`;
+  return `unexpected argument${typed.length > 1 ? 's' : ''} ${typed.map((w) => `"${w}"`).join(', ')} for kubectl dask ${command}: see ${help}`;
+}
+
 export async function main(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const parser = yargs(argv)
     .scriptName('kubectl dask')
     .usage('$0 <command> [options]\n\nRun a static Dask cluster (scheduler, its Service and workers) in a Kubernetes namespace.')
     .options(globalOptions)
-    .command(upCommand)
-    .command(scaleCommand)
-    .command(statusCommand)
-    .command(listCommand)
-    .command(downCommand)
-    .command(portForwardCommand)
-    .command(dashboardCommand)
-    .command(logsCommand)
-    .command(versionCommand)
-    .command(completionCommand)
+    .command(commands)
     .demandCommand(1, 'Name a command, for example: kubectl dask up')
     .recommendCommands()
     .strict()
@@ -41,7 +64,9 @@ export async function main(argv: string[], stderr: NodeJS.WritableStream = proce
     .exitProcess(false)
     .fail((message, error) => {
       // yargs reports a mistyped command only as its suggestion; say what was wrong first.
-      const text = message?.startsWith('Did you mean') ? `unknown command "${argv[0]}": ${message.replace('Did you mean', 'did you mean')}` : message;
+      const text = message?.startsWith('Did you mean')
+        ? `unknown command "${argv[0]}": ${message.replace('Did you mean', 'did you mean')}`
+        : (message && unknownArguments(message, argv)) ?? message;
       throw error ?? new UsageError(text);
     });
   try {
