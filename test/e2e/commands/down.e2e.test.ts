@@ -49,7 +49,7 @@ describe('kubectl dask down', () => {
 
     // stdin is a pipe here, with an answer waiting: it must still not be read as consent.
     const r = await dask(['down', '-n', ns.name], { input: 'y\n' });
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(firstLine(r.stderr)).toMatch(/^error: refusing to delete Dask cluster "dask" .*pass --yes/);
     expect(r.stdout).toBe('');
     expect(await objectNames(ns.name)).toEqual(before);
@@ -57,7 +57,7 @@ describe('kubectl dask down', () => {
 
   it('of a cluster that does not exist exits 3 and says how to find clusters', async () => {
     const r = await dask(['down', 'nosuch', '--yes', '-n', ns.name]);
-    expect(r.code).toBe(3);
+    expect(r.code, r.stderr).toBe(3);
     expect(firstLine(r.stderr)).toBe(
       `error: Dask cluster "nosuch" not found in namespace "${ns.name}": create it with kubectl dask up --name nosuch, or list clusters with kubectl dask list -A`,
     );

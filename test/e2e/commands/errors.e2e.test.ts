@@ -252,10 +252,12 @@ describe('usage errors: exit 2 before anything is sent', () => {
     [['up', '--timeout', 'soon'], /^error: invalid --timeout "soon": expected a duration such as 90s/],
     [['up', '--dry-run=maybe'], /^error: invalid --dry-run "maybe": use --dry-run, --dry-run=client or --dry-run=server/],
     [['status', '-o', 'xml'], /^error: unsupported --output "xml": use -o json or -o yaml/],
-    [['up', '--wrokers', '3'], /wrokers/],
-    [['scale', '--workers', '2', '--replicas', '2'], /replicas/],
+    [['up', '--wrokers', '3'], /^error: unknown flag --wrokers for kubectl dask up: see the flags with kubectl dask up --help$/],
+    [['scale', '--workers', '2', '--replicas', '2'], /^error: unknown flag --replicas for kubectl dask scale: see the flags with kubectl dask scale --help$/],
+    [['up', '--no-wiat'], /^error: unknown flag --no-wiat for kubectl dask up/],
+    [['status', 'a', 'b'], /^error: unexpected argument "b" for kubectl dask status: see kubectl dask status --help$/],
     [['upp'], /^error: unknown command "upp": did you mean up\?/],
-    [['frobnicate'], /frobnicate/],
+    [['frobnicate'], /^error: unknown command "frobnicate": see the commands with kubectl dask --help$/],
   ])('%j', async (args, first) => {
     const r = await dask([...args, '-n', ns.name]);
     expectCleanError(r, 2, first);

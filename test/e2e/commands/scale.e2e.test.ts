@@ -64,7 +64,7 @@ describe('kubectl dask scale', () => {
 
   it('refuses a missing --workers with exit 2, naming the flag', async () => {
     const r = await dask(['scale', '-n', ns.name]);
-    expect(r.code).toBe(2);
+    expect(r.code, r.stderr).toBe(2);
     expect(r.stderr.split('\n')[0]).toMatch(/^error: missing --workers/);
     expect(r.stdout).toBe('');
   });
