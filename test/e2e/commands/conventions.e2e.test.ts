@@ -1,0 +1,87 @@
+// kubectl's conventions, as a user with several kubeconfig files meets them: $KUBECONFIG merged,
+// the context's namespace as the default, --context and --kubeconfig; and help and version
+// through kubectl's plugin lookup.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contextName, kubeconfigPath } from '../../cluster/testbed.ts';
+import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { dask, daskOk, getJson, tempDir } from './helpers.ts';
+
+let ns: Namespace;
+let tmp: ReturnType<typeof tempDir>;
+let teamConfig: string;
+beforeAll(async () => {
+  ns = await freshNamespace('cmd-conv');
+  tmp = tempDir('conventions');
+  // A second file with only a context: its cluster and user come from the testbed's file.
+  teamConfig = path.join(tmp.dir, 'team.yaml');
+  fs.writeFileSync(
+    teamConfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      contexts: [{ name: 'team', context: { cluster: contextName, user: contextName, namespace: ns.name } }],
+      'current-context': 'team',
+    }),
+  );
+});
+afterAll(async () => {
+  await ns?.cleanup();
+  tmp?.cleanup();
+});
+
+describe('kubeconfig conventions', () => {
+  it("merges the files of $KUBECONFIG and uses the current context's namespace without -n", async () => {
+    const env = { KUBECONFIG: [teamConfig, kubeconfigPath].join(path.delimiter) };
+    const r = await dask(['up', '--workers', '1'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`Dask cluster "dask" in namespace "${ns.name}" (context team)`);
+    // The namespace is the context's, so the next steps need no -n.
+    expect(r.stdout).toContain('kubectl dask scale --workers N ');
+    expect(r.stdout).not.toContain(' -n ');
+    expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(1);
+
+    const status = JSON.parse((await daskOk(['status', '-o', 'json'], { env })).stdout);
+    expect(status.namespace).toBe(ns.name);
+
+    // --context picks the testbed's own context, whose namespace is "default".
+    const other = await dask(['status', '--context', contextName, '-o', 'json'], { env });
+    expect(other.code, other.stderr).toBe(3);
+    expect(other.stderr).toContain('not found in namespace "default"');
+
+    // --kubeconfig wins over $KUBECONFIG.
+    const flag = await dask(['status', '--kubeconfig', teamConfig], { env: { KUBECONFIG: '/nonexistent' } });
+    // team.yaml alone has a context without its cluster.
+    expect(flag.code, flag.stderr).toBe(2);
+    expect(flag.stderr.split('\n')[0]).toMatch(/^error: current context "team" is incomplete in kubeconfig: pick one with --context$/);
+  });
+
+  it('-n wins over the context namespace, and the next steps then carry -n', async () => {
+    await using other = await freshNamespace('cmd-conv-other');
+    const env = { KUBECONFIG: [teamConfig, kubeconfigPath].join(path.delimiter) };
+    const r = await dask(['up', '-n', other.name, '--name', 'etl', '--workers', '1'], { env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain(`kubectl dask down etl -n ${other.name}`);
+    expect(await getJson(other.name, 'deployment/etl-worker')).toBeDefined();
+    expect(await getJson(ns.name, 'deployment/etl-worker')).toBeUndefined();
+  });
+});
+
+describe('help and version through kubectl', () => {
+  it('kubectl dask version prints the version', async () => {
+    const r = await dask(['version']);
+    expect(r.code, r.stderr).toBe(0);
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    expect(r.stdout).toBe(`kubectl-dask ${pkg.version}\n`);
+  });
+
+  it.each(['up', 'scale', 'status', 'list', 'down'])('kubectl dask %s --help shows usage with examples and exits 0', async (command) => {
+    const r = await dask([command, '--help']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`^kubectl dask ${command}`, 'm'));
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('--namespace');
+    expect(r.stderr).toBe('');
+  });
+});
