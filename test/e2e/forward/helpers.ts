@@ -6,7 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
-import { contextName, kubeconfigPath, kubectlPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
+import { componentDir, componentLogsDir, contextName, kubeconfigPath, kubectlPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
+import { kubectl, kubectlJson, waitFor } from '../testbed/helpers.ts';
 import { venvBin } from './dask-venv.ts';
 
 const distDir = path.join(repoRoot, 'dist');
@@ -93,6 +94,23 @@ function assertBuilt(): void {
   if (!fs.existsSync(path.join(distDir, 'kubectl-dask'))) throw new Error('dist/kubectl-dask is missing: run npm run build');
 }
 
+interface PodObject {
+  metadata: { name: string; deletionTimestamp?: string };
+  status?: { conditions?: { type: string; status: string }[] };
+}
+
+/** Resolves with the names once exactly count pods match selector, all Ready and none terminating. */
+export async function waitForReadyPods(namespace: string, selector: string, count: number, timeoutMs = 60_000): Promise<string[]> {
+  return waitFor(
+    async () => {
+      const pods = (await kubectlJson<{ items: PodObject[] }>(['get', 'pods', '-n', namespace, '-l', selector])).items.filter((p) => !p.metadata.deletionTimestamp);
+      const ready = pods.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+      return pods.length === count && ready.length === count && ready.map((p) => p.metadata.name);
+    },
+    { what: `${count} Ready pod(s) ${selector} in ${namespace}`, timeoutMs },
+  );
+}
+
 /** `kubectl dask <args>` run to completion. */
 export async function dask(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const run = startDask(args);
@@ -164,4 +182,69 @@ export async function startLocalDask(): Promise<LocalDask> {
 export function startDaskClient(address: string): Running & { compute(n: number): void } {
   const running = new Running(spawn(venvBin('python'), [path.join(here, 'client.py'), address], { stdio: ['pipe', 'pipe', 'pipe'] }));
   return Object.assign(running, { compute: (n: number) => void running.child.stdin?.write(`${n}\n`) });
+}
+
+interface Component {
+  pid: number;
+  name: string;
+  argv: string[];
+}
+
+/** The testbed's component processes, with their command lines. */
+function components(): Component[] {
+  const binDir = path.join(componentDir, 'bin') + path.sep;
+  return fs
+    .readdirSync('/proc')
+    .filter((e) => /^\d+$/.test(e))
+    .map(Number)
+    .flatMap((pid) => {
+      try {
+        const argv = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+        return argv[0]?.startsWith(binDir) && alive(pid) ? [{ pid, name: path.basename(argv[0]), argv }] : [];
+      } catch {
+        return [];
+      }
+    });
+}
+
+/** Starts a component again with its old command line, as kwokctl did. */
+function respawn(component: Component): void {
+  const log = fs.openSync(path.join(componentLogsDir, `${component.name}.log`), 'a');
+  const child = spawn(component.argv[0]!, component.argv.slice(1), { cwd: componentDir, detached: true, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  child.unref();
+  // Keep kwokctl's pid file current, so the testbed does not report it as stale.
+  fs.writeFileSync(path.join(componentDir, 'pids', `${component.name}.pid`), String(child.pid));
+}
+
+/**
+ * Stops the testbed's kube-apiserver and starts it again with the same command line, as a
+ * crash or an upgrade would; resolves once it is ready again. Every watch, log stream and
+ * port-forward WebSocket through it is cut. Controllers that give up during the outage (the
+ * controller manager and the scheduler exit when they cannot renew their leases) are started
+ * again too, so later tests find a whole cluster.
+ */
+export async function restartApiServer(): Promise<void> {
+  const before = components();
+  const apiserver = before.find((c) => c.name === 'kube-apiserver');
+  if (!apiserver) throw new Error(`no running kube-apiserver under ${componentDir}`);
+  // A graceful stop waits up to a minute for long-running requests (log follows, forwards):
+  // give it a few seconds, then stop it as a crash would.
+  process.kill(apiserver.pid, 'SIGTERM');
+  await waitFor(() => !alive(apiserver.pid), { what: 'kube-apiserver to stop', timeoutMs: 5_000 }).catch(() => process.kill(apiserver.pid, 'SIGKILL'));
+  await waitFor(() => !alive(apiserver.pid), { what: 'kube-apiserver to be killed', timeoutMs: 10_000 });
+  respawn(apiserver);
+  await waitFor(async () => (await kubectl(['get', '--raw', '/readyz'], { timeoutMs: 5_000 })).trim() === 'ok', { what: 'kube-apiserver to be ready again', timeoutMs: 90_000 });
+  // A controller either renews its lease within a retry period of the API server's return or exits.
+  await new Promise((r) => setTimeout(r, 3_000));
+  for (const c of before) if (c !== apiserver && !alive(c.pid)) respawn(c);
+}
+
+/** Running, not a zombie: nobody may reap the testbed's processes (they outlive kwokctl). */
+function alive(pid: number): boolean {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
 }

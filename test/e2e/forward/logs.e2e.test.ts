@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Namespace, appendLogLine, freshNamespace, kubectl, kubectlJson, serveNamespaceLogsFromFile, servePodLogsFromFile, waitFor } from '../testbed/helpers.ts';
-import { dask, startDask } from './helpers.ts';
+import { type Namespace, appendLogLine, freshNamespace, kubectl, kubectlJson, serveNamespaceLogsFromFile, servePodLogsFromFile } from '../testbed/helpers.ts';
+import { dask, startDask, waitForReadyPods } from './helpers.ts';
 
 interface Pod {
   metadata: { name: string; labels: Record<string, string>; deletionTimestamp?: string };
@@ -22,8 +22,7 @@ describe('logs', () => {
   }
 
   async function waitForWorkers(count: number): Promise<Pod[]> {
-    await waitFor(async () => (await pods('worker')).length === count, { what: `${count} worker pods`, timeoutMs: 60_000 });
-    await kubectl(['wait', '--for=condition=Ready', 'pod', '-l', 'app.kubernetes.io/instance=dask', '-n', ns.name, '--timeout=60s'], { timeoutMs: 70_000 });
+    await waitForReadyPods(ns.name, 'app.kubernetes.io/instance=dask', count + 1);
     return pods('worker');
   }
 

@@ -3,9 +3,9 @@
 // dask.distributed.Client connects through the plugin's local port.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Namespace, forwardNamespacePort, freshNamespace, kubectl, kubectlJson, waitFor } from '../testbed/helpers.ts';
+import { type Namespace, forwardNamespacePort, freshNamespace, kubectl, waitFor } from '../testbed/helpers.ts';
 import { ensureDaskVenv } from './dask-venv.ts';
-import { type LocalDask, type Running, dask, startDask, startDaskClient, startLocalDask } from './helpers.ts';
+import { type LocalDask, type Running, dask, startDask, startDaskClient, startLocalDask, waitForReadyPods } from './helpers.ts';
 
 const schedulerSelector = 'app.kubernetes.io/component=scheduler';
 
@@ -23,7 +23,7 @@ describe('port-forward to a real Dask scheduler', () => {
     await forwardNamespacePort(ns.name, 8787, local.dashboardPort);
     const up = await dask(['up', '-n', ns.name, '--workers', '1', '--no-wait']);
     expect(up.code, up.stderr).toBe(0);
-    await kubectl(['wait', '--for=condition=Ready', 'pod', '-l', schedulerSelector, '-n', ns.name, '--timeout=60s'], { timeoutMs: 70_000 });
+    await waitForReadyPods(ns.name, schedulerSelector, 1);
   }, 20 * 60_000);
 
   afterAll(async () => {
@@ -62,7 +62,7 @@ describe('port-forward to a real Dask scheduler', () => {
     const client = startDaskClient(address);
     cleanups.push(() => client.kill());
     await client.waitForLine('stdout', /^computed 45$/, 60_000);
-    const [old] = (await kubectlJson(['get', 'pods', '-n', ns.name, '-l', schedulerSelector])).items.map((p: { metadata: { name: string } }) => p.metadata.name);
+    const [old] = await waitForReadyPods(ns.name, schedulerSelector, 1);
     const mark = run.stderr.length;
     await kubectl(['delete', 'pod', '-n', ns.name, '-l', schedulerSelector, '--wait=false']);
     await run.waitForLine('stderr', new RegExp(`scheduler pod ${old} went away: closing its [1-9]\\d* connection`), 30_000, mark);
