@@ -133,7 +133,10 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
         }
         if (!container.hasLogs) continue;
         if (!stream) {
-          stream = { uid: pod.uid, cursor: new LogCursor(request.window), stop: new AbortController(), active: false, running: false };
+          // --since and --tail pick from the history at start; a container that starts later
+          // has no history from before, so all of its lines are new.
+          const window = firstState ? request.window : {};
+          stream = { uid: pod.uid, cursor: new LogCursor(window), stop: new AbortController(), active: false, running: false };
           streams.set(key, stream);
           if (!firstState) output.notice(`${container.prefix} new pod: following its log`);
         }

@@ -118,10 +118,13 @@ describe('streamLogs', () => {
   it('follows pods that start later and stops the streams of deleted pods', async () => {
     const client = new FakeClient();
     client.pods = [workerPod('aaaaa'), workerPod('bbbbb', 'waiting')];
-    const { lines, notices, stop, done } = run(client);
+    const { lines, notices, stop, done } = run(client, { window: { tailLines: 1 } });
     await until(() => client.opened.length === 1, 'the first stream');
     client.setPods([workerPod('aaaaa'), workerPod('bbbbb')]);
     await until(() => client.opened.length === 2, 'the stream of the pod that started');
+    // --tail applies to the history at start; a container that starts later is read whole.
+    expect(client.opened[0]!.request.tailLines).toBe(1);
+    expect(client.opened[1]!.request.tailLines).toBeUndefined();
     client.opened[1]!.stream.write('2026-01-01T00:00:01Z started\n');
     await until(() => lines.length === 1, 'its line');
     client.setPods([workerPod('bbbbb')]);
