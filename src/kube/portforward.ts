@@ -107,14 +107,15 @@ export async function forwardConnection(kc: KubeConfig, target: ForwardTarget, s
       setTimeout(() => socket.destroy(), LINGER_MS).unref();
       done();
     });
-    socket.once('close', () => {
+    const onSocketClosed = () => {
       if (socketWs.readyState === socketWs.CONNECTING || socketWs.readyState === socketWs.OPEN) socketWs.close();
       done();
-    });
+    };
+    // The client may have gone while the WebSocket was opening.
+    if (socket.closed) onSocketClosed();
+    else socket.once('close', onSocketClosed);
   });
-  // The client may have gone while the WebSocket was opening.
-  if (socket.destroyed) socketWs.close();
-  else socket.resume();
+  socket.resume();
   return {
     closed,
     close: () => socketWs.close(),

@@ -137,8 +137,9 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
           if (reason) view.notice(`pod ${pod} port ${port.remote}: ${reason}`);
           return;
         } catch (error) {
+          if (stop.signal.aborted) return;
           if (error instanceof KubectlDaskError && error.exitCode === ExitCode.forbidden) return fail(error);
-          if (Date.now() + delay > deadline || stop.signal.aborted) {
+          if (Date.now() + delay > deadline) {
             view.notice(`could not forward a connection to pod ${pod}: ${(error as Error).message}`);
             return;
           }

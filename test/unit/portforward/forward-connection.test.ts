@@ -84,6 +84,16 @@ describe('forwardConnection', () => {
     await forwarding.closed;
   });
 
+  it('closes the WebSocket when the local socket closed while it was opening', async () => {
+    const api = await fake({ echo });
+    const { local } = await socketPair();
+    local.destroy();
+    await once(local, 'close');
+    const { forwarding } = await forward(api, 'echo', local);
+    await new Promise<void>((resolve) => api.accepted[0]!.ws.on('close', resolve));
+    expect(await forwarding.closed).toBeUndefined();
+  });
+
   it('drops the connection with the reason when the kubelet reports an error on stream 1', async () => {
     const reason = 'error forwarding port 8786 to pod abc: connection refused';
     const api = await fake({ refused: (ws) => ws.send(frame(1, reason)) });
