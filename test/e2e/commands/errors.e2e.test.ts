@@ -122,9 +122,10 @@ describe('RBAC', () => {
     const { kubeconfig, token } = await limitedUser('pods-reader', [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
 
     const up = await dask(['up', '--kubeconfig', kubeconfig]);
-    expectCleanError(up, 7, new RegExp(`^error: forbidden: you may not get deployments in namespace "${ns.name}"; ask an admin for a Role that allows it \\(see README, "RBAC"\\)$`));
+    // up reads its three objects at once: whichever refusal comes back first is reported.
+    expectCleanError(up, 7, new RegExp(`^error: forbidden: you may not get (deployments|services) in namespace "${ns.name}"; ask an admin for a Role that allows it \\(see README, "RBAC"\\)$`));
     // The API server's own message follows, indented.
-    expect(up.stderr).toMatch(/^ {2}deployments.apps "dask-(scheduler|worker)" is forbidden: User "system:serviceaccount:.*:pods-reader" cannot get resource "deployments"/m);
+    expect(up.stderr).toMatch(/^ {2}(deployments\.apps|services) "dask-(scheduler|worker)" is forbidden: User "system:serviceaccount:.*:pods-reader" cannot get resource "(deployments|services)"/m);
     expect(up.stderr + up.stdout).not.toContain(token);
 
     const status = await dask(['status', '--kubeconfig', kubeconfig]);
