@@ -196,6 +196,7 @@ export function firstLine(text: string): string {
 
 export interface Pod {
   metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  spec: { containers: { name: string; image: string }[]; nodeName?: string };
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }
 

@@ -118,6 +118,19 @@ describe('kubectl dask up', () => {
     expect(await workerCounts(ns.name)).toEqual({ total: 1, ready: 1, terminating: 0 });
   });
 
+  it('up with another image rolls every pod over and returns only when no old pod is left', async () => {
+    await daskOk(['up', '-n', ns.name, '--workers', '3']);
+    const r = await dask(['up', '-n', ns.name, '--image', 'registry.example.com/team/dask:2']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('workers 3/3');
+    const all = await pods(ns.name, 'dask');
+    expect(all).toHaveLength(4);
+    for (const pod of all) {
+      expect(pod.spec.containers[0]!.image).toBe('registry.example.com/team/dask:2');
+      expect(pod.metadata.deletionTimestamp).toBeUndefined();
+    }
+  });
+
   it('applies --threads, --cpu/--memory, --env and --pip to the containers', async () => {
     const r = await dask(['up', '-n', ns.name, '--threads', '2', '--cpu', '500m', '--memory', '1Gi', '--env', 'DASK_LOGGING__DISTRIBUTED=debug', '--pip', 'prefect', '--pip', 'prefect-dask']);
     expect(r.code, r.stderr).toBe(0);
