@@ -129,6 +129,10 @@ export interface PtyResult {
   output: string;
 }
 
+function onPath(command: string): boolean {
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && fs.existsSync(path.join(dir, command)));
+}
+
 function shellQuote(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
@@ -142,6 +146,7 @@ export function daskInPty(
   opts: { cols?: number; rows?: number; env?: Record<string, string | undefined>; answer?: { prompt: RegExp; text: string }; timeoutMs?: number } = {},
 ): Promise<PtyResult> {
   assertBuilt();
+  if (!onPath('script')) throw new Error("the terminal tests need util-linux's script (Debian: apt-get install bsdutils)");
   const command = `stty cols ${opts.cols ?? 100} rows ${opts.rows ?? 40} && exec ${[kubectlPath, 'dask', ...args].map(shellQuote).join(' ')}`;
   const child = spawn('script', ['-qec', command, '/dev/null'], {
     env: pluginEnv({ TERM: 'xterm-256color', ...opts.env }),
