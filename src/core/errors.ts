@@ -34,3 +34,8 @@ export class UsageError extends KubectlDaskError {
     this.name = 'UsageError';
   }
 }
+
+/** Ctrl-C: what was applied stays, and every command converges when run again. */
+export function interrupted(): KubectlDaskError {
+  return new KubectlDaskError('interrupted: stopped before finishing; run the same command again to continue', ExitCode.interrupted);
+}

@@ -2,7 +2,7 @@
 // include request headers or bodies beyond the API server's own message, so no token or
 // certificate can leak.
 import { ApiException } from '@kubernetes/client-node';
-import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 
 export interface Attempt {
   /** e.g. "create", "patch", "list" */
@@ -81,7 +81,7 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
     return new KubectlDaskError(`cannot reach the Kubernetes API server${server} (${cause}): check the server address of your kubeconfig context`, ExitCode.unreachable);
   }
   if (error instanceof Error && error.name === 'AbortError') {
-    return new KubectlDaskError('interrupted', ExitCode.interrupted);
+    return interrupted();
   }
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,6 +1,6 @@
 // Holds the state of one operation and hands every change to the reporter.
 import type { OperationState, Reporter, StepStatus } from '../core/progress.ts';
-import type { ClusterReadiness } from '../core/readiness.ts';
+import type { ClusterReadiness, RolloutView } from '../core/readiness.ts';
 
 export class Checklist {
   private state: OperationState;
@@ -34,7 +34,14 @@ export class Checklist {
   /** Reflects cluster readiness in the "scheduler" and "workers" steps, pods and events. */
   showReadiness(r: ClusterReadiness, events: string[]): void {
     this.state = { ...this.state, pods: r.pods, events };
-    this.set('scheduler', r.scheduler.rolledOut ? 'done' : 'running', `${r.scheduler.ready}/${r.scheduler.desired} ready`);
-    this.set('workers', r.workers.rolledOut ? 'done' : 'running', `${r.workers.ready}/${r.workers.desired} ready`);
+    this.set('scheduler', r.scheduler.rolledOut ? 'done' : 'running', rolloutDetail(r.scheduler));
+    this.set('workers', r.workers.rolledOut ? 'done' : 'running', rolloutDetail(r.workers));
   }
+}
+
+// Ready counts include pods of the old revision during a rollout; show those apart, so the
+// count never reads like 4/3.
+function rolloutDetail(r: RolloutView): string {
+  const ready = `${Math.min(r.ready, r.desired)}/${r.desired} ready`;
+  return r.old > 0 ? `${ready}, ${r.old} old pod(s) leaving` : ready;
 }

@@ -1,6 +1,6 @@
 // `kubectl dask up`: validate everything with a server-side dry run, apply, then wait.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import { type ClusterObject, buildClusterObjects } from '../core/manifests.ts';
 import type { Reporter } from '../core/progress.ts';
 import { type ClusterSpec, DEFAULT_WORKERS, FIELD_MANAGER, LABEL, schedulerName, workerName } from '../core/spec.ts';
@@ -82,7 +82,7 @@ export async function upCluster(client: KubeClient, request: UpRequest, reporter
     checklist.set('validate', 'done');
     checklist.set('apply', 'running');
     for (const o of objects) {
-      if (request.signal.aborted) throw new KubectlDaskError('interrupted', ExitCode.interrupted);
+      if (request.signal.aborted) throw interrupted();
       await client.apply(o, { force: true });
       checklist.set('apply', 'running', `applied ${describe(o)}`);
     }

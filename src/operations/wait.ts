@@ -1,7 +1,7 @@
 // Waiting is watch + timeout + cancellation: readiness is recomputed from the latest objects on
 // every event, and a timeout names what was still missing.
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import { type ClusterReadiness, clusterReadiness, describeEvents, summarizePod } from '../core/readiness.ts';
 import { LABEL, clusterSelector, schedulerName, workerName } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
@@ -30,8 +30,8 @@ async function waitUntil<T>(
   options.signal.addEventListener('abort', onAbort, { once: true });
   try {
     return await new Promise<T>((resolve, reject) => {
-      if (options.signal.aborted) return reject(new KubectlDaskError('interrupted', ExitCode.interrupted));
-      options.signal.addEventListener('abort', () => reject(new KubectlDaskError('interrupted', ExitCode.interrupted)), { once: true });
+      if (options.signal.aborted) return reject(interrupted());
+      options.signal.addEventListener('abort', () => reject(interrupted()), { once: true });
       timer = setTimeout(() => reject(onTimeout()), options.timeoutMs);
       for (const observer of start(stop.signal, resolve)) observer.catch(reject);
     });

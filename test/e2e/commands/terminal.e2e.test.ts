@@ -92,7 +92,7 @@ describe('in a terminal', () => {
       timeoutMs: 60_000,
     });
     expect(r.code, stripAnsi(r.output)).toBe(130);
-    expect(stripAnsi(r.output)).toContain('error: interrupted');
+    expect(stripAnsi(r.output)).toContain('error: interrupted: stopped before finishing; run the same command again');
 
     const fixed = await dask(['up', '-n', ns.name]);
     expect(fixed.code, fixed.stderr).toBe(0);
@@ -113,7 +113,7 @@ describe('Ctrl-C without a terminal', () => {
     const r = await running.result;
     clearTimeout(watchdog);
     expect(r.code, r.stderr).toBe(130);
-    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('error: interrupted');
+    expect(r.stderr.trimEnd().split('\n').at(-1)).toBe('error: interrupted: stopped before finishing; run the same command again to continue');
     expect(r.stderr).toMatch(/✗ Workers ready/);
     expect(r.stdout).toBe('');
 
