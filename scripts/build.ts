@@ -158,7 +158,9 @@ const stamp = createHash('sha256')
   .digest('hex');
 // Written on every build: scripts/package.ts makes each platform's blob from it.
 writeFileSync(join(seaDir, 'sea-config.json'), JSON.stringify(seaConfig, null, 2));
-if (!existsSync(exe) || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
+// An executable that lost its x bit (a copy, a checkout) is no plugin to kubectl: rebuild it too.
+const usable = existsSync(exe) && (statSync(exe).mode & 0o111) !== 0;
+if (!usable || !existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
   execFileSync(nodeBinary, ['--experimental-sea-config', join(seaDir, 'sea-config.json')], { stdio: 'pipe' });
   const { inject } = require('postject') as { inject: Inject };
   // Assembled in dist/sea: a half-made kubectl-* file in dist/ would show up as a kubectl plugin.
