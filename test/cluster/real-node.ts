@@ -97,6 +97,8 @@ const packages: Record<string, string> = {
   runc: '/usr/sbin/runc',
   'containernetworking-plugins': '/usr/lib/cni/bridge',
   iptables: '/usr/sbin/iptables',
+  // nft removes the empty tables iptables-nft leaves behind (down), so the machine is as before.
+  nftables: '/usr/sbin/nft',
   debootstrap: '/usr/sbin/debootstrap',
   'python3-venv': '/usr/share/doc/python3-venv',
 };
@@ -808,7 +810,11 @@ export async function upReal(): Promise<RealUpResult> {
   const [bin, imageDir] = await Promise.all([nodeBuild, imageBuild]);
   const image = fs.readFileSync(path.join(imageDir, 'name'), 'utf8').trim();
   const st = realStatus();
-  if (st.healthy && fs.readFileSync(daskImageFile, 'utf8').trim() === image) {
+  if (st.healthy) {
+    // Same names, maybe new contents (the image's inputs changed): re-import if so.
+    importImage(path.join(bin, 'pause.oci.tar'));
+    importImage(path.join(imageDir, 'image.oci.tar'));
+    fs.writeFileSync(daskImageFile, `${image}\n`);
     ensureVenv(imageDir);
     say(`real node already up (${st.running.join(', ')}); image ${image}`);
     return { started: false, seconds: seconds(), image };
@@ -834,6 +840,12 @@ export async function upReal(): Promise<RealUpResult> {
     }
   }
 
+  if (!daemons.some(pidOf) && fs.existsSync(realLogsDir)) {
+    // A fresh start: keep the previous run's logs for a post-mortem.
+    const previous = path.join(realDir, 'logs.previous');
+    fs.rmSync(previous, { recursive: true, force: true });
+    fs.renameSync(realLogsDir, previous);
+  }
   say('starting containerd');
   await startContainerd(pauseImage);
   importImage(path.join(bin, 'pause.oci.tar'));
