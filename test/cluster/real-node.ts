@@ -466,7 +466,8 @@ function background(script: string, what: string): Promise<string> {
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.once('error', (err) => reject(new TestbedError(`cannot run ${rel(script)}: ${err.message}`)));
-    child.once('exit', (code) => {
+    // 'close', not 'exit': only then has all of stdout been read.
+    child.once('close', (code) => {
       if (code === 0) resolve(out.trim().split('\n').pop() ?? '');
       // The script printed its own one-line reason.
       else reject(new TestbedError(`${what} failed`, true));
@@ -782,8 +783,62 @@ export interface RealUpResult {
   image: string;
 }
 
+/**
+ * Runs fn while holding .cluster/real.lock, so concurrent up/down of the real node on one
+ * checkout (two test runs, a test run and cluster:down) take turns. A kernel flock held by a
+ * child that exits with us, so it cannot go stale (as testbed.ts does for the control plane).
+ */
+async function withRealLock<T>(fn: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(clusterDir, { recursive: true });
+  const holder = spawn('flock', [path.join(clusterDir, 'real.lock'), 'sh', '-c', 'echo locked; exec cat'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const notice = setTimeout(() => say('waiting for another start or stop of the real node on this checkout'), 1_000);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      holder.once('error', (err) => reject(new TestbedError(`cannot run flock (util-linux): ${err.message}`)));
+      holder.once('exit', (code) => reject(new TestbedError(`flock on ${rel(clusterDir)}/real.lock exited (${code})`)));
+      holder.stdout!.once('data', () => resolve());
+    });
+  } finally {
+    clearTimeout(notice);
+  }
+  try {
+    return await fn();
+  } finally {
+    holder.stdin!.end();
+  }
+}
+
+const realUsersDir = path.join(realDir, 'users');
+/** Present while the real node was started by a test run: the last test run using it stops it. */
+export const realStartedByTestsMarker = path.join(realDir, 'started-by-tests');
+
+/**
+ * Registers this process as a user of the real node (the real-node e2e file does). release()
+ * unregisters it and returns how many other live processes still use the node.
+ */
+export function addRealUser(): () => number {
+  fs.mkdirSync(realUsersDir, { recursive: true });
+  const mine = path.join(realUsersDir, String(process.pid));
+  fs.writeFileSync(mine, `${process.argv.join(' ')}\n`);
+  return () => {
+    fs.rmSync(mine, { force: true });
+    let others = 0;
+    for (const entry of fs.readdirSync(realUsersDir)) {
+      if (/^\d+$/.test(entry) && alive(Number(entry))) others++;
+      else fs.rmSync(path.join(realUsersDir, entry), { force: true });
+    }
+    return others;
+  };
+}
+
 /** Starts the control plane and the real node, or reuses healthy running ones. */
 export async function upReal(): Promise<RealUpResult> {
+  return withRealLock(() => upRealLocked());
+}
+
+async function upRealLocked(): Promise<RealUpResult> {
   const t0 = performance.now();
   const seconds = () => Math.round((performance.now() - t0) / 100) / 10;
   preflight();
@@ -800,7 +855,7 @@ export async function upReal(): Promise<RealUpResult> {
   let why = controlPlaneReady();
   if (why && !cp.started) {
     say(`restarting the control plane: ${why}`);
-    await downReal({ quiet: true });
+    await downRealLocked({ quiet: true });
     await controlPlaneDown({ quiet: true });
     cp = await controlPlaneUp();
     why = controlPlaneReady();
@@ -991,6 +1046,13 @@ function splitRule(rule: string): string[] {
  * after a crash, and before or after the control plane is gone.
  */
 export async function downReal(opts: { quiet?: boolean } = {}): Promise<void> {
+  // Nothing of the real node here (cluster:down runs this for kwok-only setups too): no lock.
+  if (readState() === undefined && !ourProcesses().size && !fs.existsSync(daskImageFile)) return;
+  await withRealLock(() => downRealLocked(opts));
+}
+
+async function downRealLocked(opts: { quiet?: boolean }): Promise<void> {
+  fs.rmSync(realStartedByTestsMarker, { force: true });
   const state = readState();
   const anything = state !== undefined || ourProcesses().size > 0 || fs.existsSync(daskImageFile);
   // Nothing of the real node here: stay silent (cluster:down runs this for kwok-only setups too).

@@ -4,8 +4,9 @@
 // workers' own log lines come back, and the recipe's Prefect 3 flow runs its tasks on the workers.
 //
 // Needs root (containerd, kubelet, iptables). Not root: the file is skipped with a warning.
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { downReal, nodeName, realLogsDir, upReal } from '../../cluster/real-node.ts';
+import { addRealUser, downReal, nodeName, realLogsDir, realStartedByTestsMarker, upReal } from '../../cluster/real-node.ts';
 import { rel } from '../../cluster/testbed.ts';
 import { kubectl, kubectlJson, waitFor } from '../testbed/helpers.ts';
 import { dask, daskOk, forwardScheduler, python, realNamespace, startPrefectServer, workerLogs, type Forward } from './helpers.ts';
@@ -20,15 +21,16 @@ interface Pod {
 }
 
 describe.skipIf(!isRoot)('Dask on the real node', () => {
-  let started = false;
+  let release: (() => number) | undefined;
   let image = '';
   let ns: { name: string; cleanup: () => Promise<void> };
   let forward: Forward | undefined;
 
   beforeAll(async () => {
     const t0 = Date.now();
+    release = addRealUser();
     const r = await upReal();
-    started = r.started;
+    if (r.started) fs.writeFileSync(realStartedByTestsMarker, `${process.pid}\n`);
     image = r.image;
     console.info(`[real node] ${r.started ? 'started' : 'reused'} in ${Math.round((Date.now() - t0) / 1000)} s; logs: ${rel(realLogsDir)}/`);
     ns = await realNamespace('real');
@@ -37,7 +39,12 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
   afterAll(async () => {
     forward?.stop();
     await ns?.cleanup();
-    if (started && !process.env.KUBECTL_DASK_TESTBED_KEEP) await downReal();
+    // Like the control plane: the last test run using a node that a test run started stops it;
+    // one started by npm run cluster:up:real keeps running.
+    const others = release?.() ?? 0;
+    if (process.env.KUBECTL_DASK_TESTBED_KEEP || !fs.existsSync(realStartedByTestsMarker)) return;
+    if (others) console.info(`[real node] left running for ${others} other test run(s); the last one stops it`);
+    else await downReal();
   }, 180_000);
 
   /** The forwarded scheduler address; each test that needs it can start it on its own. */
