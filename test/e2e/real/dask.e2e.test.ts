@@ -49,10 +49,7 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
 
   /** The forwarded scheduler address; each test that needs it can start it on its own. */
   const scheduler = async () => {
-    if (!forward) {
-      forward = await forwardScheduler(ns.name);
-      console.info(`[real node] scheduler forwarded with ${forward.via}`);
-    }
+    forward ??= await forwardScheduler(ns.name);
     return forward.address;
   };
 
@@ -120,13 +117,17 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
   it("kubectl dask logs shows the workers' own start-up lines", async () => {
     const logs = await waitFor(
       async () => {
-        const l = await workerLogs(ns.name);
-        return (l.text.match(/Registered to:\s+tcp:\/\/dask-scheduler:8786/g) ?? []).length >= 3 && l;
+        const text = await workerLogs(ns.name);
+        return (text.match(/Registered to:\s+tcp:\/\/dask-scheduler:8786/g) ?? []).length >= 3 && text;
       },
       { timeoutMs: 60_000, what: 'three "Registered to:" lines' },
     );
-    console.info(`[real node] worker logs read with ${logs.via}`);
-    for (const w of await pods('worker')) expect(logs.text).toContain(w.metadata.name);
+    // Each worker's own line, prefixed with its pod (the plugin shortens the name but keeps the
+    // pod's unique suffix).
+    for (const w of await pods('worker')) {
+      const suffix = w.metadata.name.split('-').pop()!;
+      expect(logs).toMatch(new RegExp(`^\\S*${suffix}\\S* .*Registered to:\\s+tcp://dask-scheduler:8786`, 'm'));
+    }
   }, 120_000);
 
   it("runs the recipe's Prefect 3 flow with DaskTaskRunner; its tasks run on the workers", async () => {
@@ -144,8 +145,8 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
     expect(r.stdout).not.toContain(`${marker}: second task got 42`);
     const logs = await waitFor(
       async () => {
-        const l = await workerLogs(ns.name);
-        return l.text.includes(`${marker}: second task got 42`) && l.text;
+        const text = await workerLogs(ns.name);
+        return text.includes(`${marker}: second task got 42`) && text;
       },
       { timeoutMs: 60_000, what: "the second task's print in the worker logs" },
     );

@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { kubeconfigPath, kubectlPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
 import { hostAddressForPods, realNodeNamespaceAnnotations, venvPath } from '../../cluster/real-node.ts';
-import { apply, kubectl, kubectlPortForward, waitFor } from '../testbed/helpers.ts';
+import { apply, kubectl, waitFor } from '../testbed/helpers.ts';
 
 export const pluginPath = path.join(repoRoot, 'dist', 'kubectl-dask');
 export const pythonPath = path.join(venvPath, 'bin', 'python');
@@ -53,17 +53,6 @@ export async function daskOk(args: string[], timeoutMs?: number): Promise<RunRes
   const r = await dask(args, timeoutMs);
   if (r.code !== 0) throw new Error(`kubectl dask ${args.join(' ')} exited ${r.code}:\n${r.stderr}\n${r.stdout}`);
   return r;
-}
-
-const commandsCache = new Map<string, boolean>();
-
-/** True when the built plugin lists the command in its help (some are still being written). */
-export async function pluginHas(command: string): Promise<boolean> {
-  if (!commandsCache.has(command)) {
-    const r = await dask(['--help'], 30_000);
-    commandsCache.set(command, new RegExp(`^\\s+kubectl dask ${command}\\b`, 'm').test(r.stdout));
-  }
-  return commandsCache.get(command)!;
 }
 
 /** Python from the client venv running one of this directory's scripts. */
@@ -137,20 +126,11 @@ export async function realNamespace(prefix: string): Promise<{ name: string; cle
 export interface Forward {
   /** tcp://127.0.0.1:<port> */
   address: string;
-  /** Which command forwards: the plugin's own, or kubectl's while the plugin lacks one. */
-  via: 'kubectl dask port-forward' | 'kubectl port-forward';
   stop: () => void;
 }
 
-/**
- * Forwards the scheduler of cluster "dask" in namespace to a free local port, with
- * `kubectl dask port-forward` when the plugin has it, else `kubectl port-forward svc/...`.
- */
+/** `kubectl dask port-forward --port 0`: the scheduler of cluster "dask" on a free local port. */
 export async function forwardScheduler(namespace: string): Promise<Forward> {
-  if (!(await pluginHas('port-forward'))) {
-    const pf = await kubectlPortForward(namespace, 'svc/dask-scheduler', 8786);
-    return { address: `tcp://127.0.0.1:${pf.localPort}`, via: 'kubectl port-forward', stop: pf.stop };
-  }
   const child: ChildProcess = spawn(
     pluginPath,
     ['--kubeconfig', kubeconfigPath, '--no-interactive', '-n', namespace, 'port-forward', '--port', '0', '--dashboard-port', '0'],
@@ -177,15 +157,10 @@ export async function forwardScheduler(namespace: string): Promise<Forward> {
       reject(new Error(`kubectl dask port-forward exited (${code}): ${output.trim()}`));
     });
   });
-  return { address, via: 'kubectl dask port-forward', stop: () => void child.kill('SIGINT') };
+  return { address, stop: () => void child.kill('SIGINT') };
 }
 
-/** Worker logs: `kubectl dask logs` when the plugin has it, else kubectl logs by label. */
-export async function workerLogs(namespace: string): Promise<{ text: string; via: string }> {
-  if (await pluginHas('logs')) {
-    const r = await daskOk(['-n', namespace, 'logs'], 60_000);
-    return { text: r.stdout, via: 'kubectl dask logs' };
-  }
-  const text = await kubectl(['logs', '-n', namespace, '-l', 'app.kubernetes.io/component=worker', '--tail=-1', '--prefix', '--max-log-requests=10']);
-  return { text, via: 'kubectl logs' };
+/** `kubectl dask logs`: every worker's log, each line prefixed with its pod. */
+export async function workerLogs(namespace: string): Promise<string> {
+  return (await daskOk(['-n', namespace, 'logs'], 60_000)).stdout;
 }
