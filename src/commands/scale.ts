@@ -10,6 +10,7 @@ interface ScaleArgs extends GlobalArgs {
   workers?: string;
   wait: boolean;
   timeout: string;
+  force: boolean;
   output?: string;
 }
 
@@ -19,15 +20,22 @@ export const scaleCommand: CommandModule<GlobalArgs, ScaleArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
-      .options({ workers: { type: 'string', describe: 'Desired number of workers (required)' }, ...waitOptions, ...outputOption })
+      .options({
+        workers: { type: 'string', describe: 'Desired number of workers (required)' },
+        force: { type: 'boolean', default: false, describe: 'Scale down even if the scheduler cannot retire the removed workers first' },
+        ...waitOptions,
+        ...outputOption,
+      })
       .example('$0 scale --workers 4', 'Four workers for the cluster "dask"')
-      .example('$0 scale etl --workers 0 --no-wait', 'Stop all workers of "etl" and return at once'),
+      .example('$0 scale etl --workers 0 --no-wait', 'Stop all workers of "etl" and return at once')
+      .epilogue('Scaling down first asks the scheduler to retire the workers that go, so their results move to the workers that stay.'),
   handler: async (args) => {
     if (args.workers === undefined) throw new UsageError('missing --workers: say how many workers you want, e.g. kubectl dask scale --workers 4');
     const request = {
       name: parseClusterName(args.name ?? 'dask'),
       workers: parseCount('workers', args.workers),
       wait: args.wait,
+      force: args.force,
       timeoutMs: parseDuration('timeout', args.timeout),
     };
     const output = parseOutput(args.output);

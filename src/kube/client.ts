@@ -117,6 +117,12 @@ export class KubeClient {
     );
   }
 
+  async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+    await this.call({ verb: 'patch', resource: 'pods', namespace, name }, () =>
+      this.core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch),
+    );
+  }
+
   async deleteDeployment(namespace: string, name: string): Promise<void> {
     await this.optional({ verb: 'delete', resource: 'deployments', namespace, name }, () =>
       this.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' }),

@@ -1,10 +1,16 @@
-// `kubectl dask scale`: change the worker count through the scale subresource, then wait.
+// `kubectl dask scale`: change the worker count through the scale subresource, then wait. A
+// scale-down first has the scheduler retire the workers that will go (their results move to the
+// workers that stay) and marks exactly those pods for deletion, so no finished work is lost.
+import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
-import { workerName } from '../core/spec.ts';
+import { POD_DELETION_COST, RETIRED_COST, type SchedulerWorkers, addressesOf, chooseWorkersToRemove } from '../core/retire.ts';
+import { componentSelector, labelSelector, workerName } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
 import { clusterNotFound, readClusterStatus } from './cluster.ts';
+import { pickTarget } from './port-forward.ts';
+import { callSchedulerApi } from './scheduler-api.ts';
 import { waitForCluster } from './wait.ts';
 
 export interface ScaleRequest {
@@ -13,7 +19,21 @@ export interface ScaleRequest {
   workers: number;
   wait: boolean;
   timeoutMs: number;
+  /** Scale down even when the scheduler cannot retire the workers first. */
+  force: boolean;
   signal: AbortSignal;
+}
+
+/** Asks the scheduler to retire the named workers; returns how many it knew. */
+async function retireWorkers(client: KubeClient, namespace: string, cluster: string, names: string[]): Promise<number> {
+  const schedulers = await client.listPods(labelSelector(componentSelector(cluster, 'scheduler')), namespace);
+  const pod = pickTarget(schedulers, undefined);
+  if (!pod) throw new Error('no Ready scheduler pod');
+  const target = { namespace, pod };
+  const known = await callSchedulerApi<SchedulerWorkers>(client, target, 'GET', '/api/v1/get_workers');
+  const addresses = addressesOf(known, names);
+  if (addresses.length > 0) await callSchedulerApi(client, target, 'POST', '/api/v1/retire_workers', { workers: addresses });
+  return addresses.length;
 }
 
 export async function scaleCluster(client: KubeClient, request: ScaleRequest, reporter: Reporter): Promise<ClusterStatus> {
@@ -21,12 +41,39 @@ export async function scaleCluster(client: KubeClient, request: ScaleRequest, re
   const worker = await client.getDeployment(namespace, workerName(name));
   if (!worker) throw clusterNotFound(name, namespace);
   const from = worker.spec?.replicas ?? 1;
+  const shrinking = workers < from;
   const checklist = new Checklist(
     `Scale Dask cluster "${name}" in namespace "${namespace}" from ${from} to ${workers} worker(s)`,
-    [{ id: 'scale', label: `Set ${workerName(name)} replicas to ${workers}` }, ...(request.wait ? [{ id: 'scheduler', label: 'Scheduler ready' }, { id: 'workers', label: 'Workers ready' }] : [])],
+    [
+      ...(shrinking ? [{ id: 'retire', label: `Retire ${from - workers} worker(s) on the scheduler, keeping their results` }] : []),
+      { id: 'scale', label: `Set ${workerName(name)} replicas to ${workers}` },
+      ...(request.wait ? [{ id: 'scheduler', label: 'Scheduler ready' }, { id: 'workers', label: 'Workers ready' }] : []),
+    ],
     reporter,
   );
   try {
+    if (shrinking) {
+      checklist.set('retire', 'running');
+      const pods = await client.listPods(labelSelector(componentSelector(name, 'worker')), namespace);
+      const leaving = chooseWorkersToRemove(pods, from - workers);
+      let retired: number;
+      try {
+        retired = await retireWorkers(client, namespace, name, leaving);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        if (!request.force) {
+          throw new KubectlDaskError(
+            `cannot reach the Dask scheduler to retire workers before scaling down (${why}); nothing was changed. Retry, or pass --force to scale down without retiring (results held by removed workers are then recomputed or lost)`,
+            ExitCode.unreachable,
+          );
+        }
+        checklist.set('retire', 'failed', `skipped (--force): ${why}`);
+        retired = -1;
+      }
+      // The ReplicaSet removes the cheapest pods first: exactly the retired ones.
+      for (const pod of leaving) await client.annotatePod(namespace, pod, { [POD_DELETION_COST]: RETIRED_COST });
+      if (retired >= 0) checklist.set('retire', 'done', `${retired} retired: ${leaving.join(', ')}`);
+    }
     checklist.set('scale', 'running');
     await client.scaleDeployment(namespace, workerName(name), workers);
     checklist.set('scale', 'done');

@@ -2,7 +2,7 @@
 // returns only when the pods match, so kubectl right afterwards already agrees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
-import { dask, daskOk, getJson, hasAnsi, workerCounts } from './helpers.ts';
+import { dask, daskOk, getJson, hasAnsi, pods, workerCounts } from './helpers.ts';
 
 // One cluster for the sequence: each step starts from the count the previous one left.
 let ns: Namespace;
@@ -14,8 +14,10 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-async function scaleTo(n: number): Promise<string> {
-  const r = await dask(['scale', '-n', ns.name, '--workers', String(n)]);
+// No Dask process runs behind kwok's pods, so a scale-down cannot retire workers here: these
+// tests pass --force (retirement itself is proven with real Dask in test/e2e/real).
+async function scaleTo(n: number, ...flags: string[]): Promise<string> {
+  const r = await dask(['scale', '-n', ns.name, '--workers', String(n), ...flags]);
   expect(r.code, r.stderr).toBe(0);
   // The pods already match when the command returns: no waiting here.
   expect(await workerCounts(ns.name)).toEqual({ total: n, ready: n, terminating: 0 });
@@ -35,12 +37,23 @@ describe('kubectl dask scale', () => {
     expect(progress).toContain('from 2 to 5 worker(s)');
   });
 
-  it('scales down to 1 and waits until the surplus workers are gone', async () => {
-    await scaleTo(1);
+  it('refuses to scale down when the scheduler cannot retire the workers, changing nothing', async () => {
+    const r = await dask(['scale', '-n', ns.name, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(6);
+    expect(r.stderr).toMatch(/^error: cannot reach the Dask scheduler to retire workers before scaling down \(.*\); nothing was changed\. Retry, or pass --force/m);
+    expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(5);
+    for (const pod of await pods(ns.name, 'dask', 'worker')) {
+      expect((pod.metadata as { annotations?: Record<string, string> }).annotations?.['controller.kubernetes.io/pod-deletion-cost']).toBeUndefined();
+    }
+  });
+
+  it('with --force scales down to 1, removing the pods it chose, and waits until the surplus workers are gone', async () => {
+    const progress = await scaleTo(1, '--force');
+    expect(progress).toMatch(/✗ Retire 4 worker\(s\) on the scheduler, keeping their results skipped \(--force\)/);
   });
 
   it('scales to 0 workers (the scheduler keeps running) and back to 2', async () => {
-    await scaleTo(0);
+    await scaleTo(0, '--force');
     const scheduler = await getJson(ns.name, 'deployment/dask-scheduler');
     expect(scheduler.status.readyReplicas).toBe(1);
     await scaleTo(2);
@@ -56,7 +69,7 @@ describe('kubectl dask scale', () => {
 
   it('changes only the replicas: the worker template stays as up applied it', async () => {
     const before = await getJson(ns.name, 'deployment/dask-worker');
-    await daskOk(['scale', '-n', ns.name, '--workers', '2']);
+    await daskOk(['scale', '-n', ns.name, '--workers', '2', '--force']);
     const after = await getJson(ns.name, 'deployment/dask-worker');
     expect(after.spec.template).toEqual(before.spec.template);
     expect(after.spec.replicas).toBe(2);

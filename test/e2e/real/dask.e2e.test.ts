@@ -154,6 +154,22 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
     expect(logs).toMatch(/Task run 'second-[^']*' - Finished in state Completed\(\)/);
   }, 360_000);
 
+  it('kubectl dask scale --workers 1 retires the two workers that go first: results they held survive, and exactly their pods are removed', async () => {
+    const before = await python('retire.py', [await scheduler(), 'scatter'], 180_000);
+    expect(before.code, before.stderr).toBe(0);
+    expect(JSON.parse(before.stdout.trim().split('\n').pop()!).holders).toBe(3);
+
+    const r = await daskOk(['-n', ns.name, 'scale', '--workers', '1'], 300_000);
+    expect(r.stderr).toMatch(/✓ Retire 2 worker\(s\) on the scheduler, keeping their results 2 retired/);
+
+    const after = await python('retire.py', [await scheduler(), 'gather'], 180_000);
+    expect(after.code, after.stderr).toBe(0);
+    const seen = JSON.parse(after.stdout.trim().split('\n').pop()!);
+    expect(seen.values).toEqual(Array.from({ length: 30 }, (_, i) => i * 7));
+    // The worker the scheduler kept is the pod the ReplicaSet kept.
+    expect(seen.workers).toEqual((await pods('worker')).map((p) => p.metadata.name));
+  }, 480_000);
+
   it('kubectl dask down leaves no pods', async () => {
     forward?.stop();
     forward = undefined;
