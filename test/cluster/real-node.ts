@@ -34,6 +34,7 @@ import {
   runCli,
   testbedEnv,
   TestbedError,
+  registerUser,
   up as controlPlaneUp,
 } from './testbed.ts';
 
@@ -814,23 +815,9 @@ const realUsersDir = path.join(realDir, 'users');
 /** Present while the real node was started by a test run: the last test run using it stops it. */
 export const realStartedByTestsMarker = path.join(realDir, 'started-by-tests');
 
-/**
- * Registers this process as a user of the real node (the real-node e2e file does). release()
- * unregisters it and returns how many other live processes still use the node.
- */
+/** Registers this process as a user of the real node; see registerUser in testbed.ts. */
 export function addRealUser(): () => number {
-  fs.mkdirSync(realUsersDir, { recursive: true });
-  const mine = path.join(realUsersDir, String(process.pid));
-  fs.writeFileSync(mine, `${process.argv.join(' ')}\n`);
-  return () => {
-    fs.rmSync(mine, { force: true });
-    let others = 0;
-    for (const entry of fs.readdirSync(realUsersDir)) {
-      if (/^\d+$/.test(entry) && alive(Number(entry))) others++;
-      else fs.rmSync(path.join(realUsersDir, entry), { force: true });
-    }
-    return others;
-  };
+  return registerUser(realUsersDir);
 }
 
 /** Starts the control plane and the real node, or reuses healthy running ones. */

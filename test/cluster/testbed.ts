@@ -609,23 +609,28 @@ const usersDir = path.join(clusterDir, 'users');
 export const startedByTestsMarker = path.join(clusterDir, 'started-by-tests');
 
 /**
- * Registers this process as a user of the cluster (the e2e global setup does, before up()).
- * The returned release() unregisters it and returns how many other live processes still use
- * the cluster, so a test run that started it does not stop it under another run's feet.
+ * Registers this process as a user of whatever dir's users share (the e2e global setup does,
+ * before up()). The returned release() unregisters it and returns how many other live processes
+ * still use it, so a test run that started the cluster does not stop it under another run's feet.
  */
-export function addUser(): () => number {
-  fs.mkdirSync(usersDir, { recursive: true });
-  const mine = path.join(usersDir, String(process.pid));
+export function registerUser(dir: string): () => number {
+  fs.mkdirSync(dir, { recursive: true });
+  const mine = path.join(dir, String(process.pid));
   fs.writeFileSync(mine, `${process.argv.join(' ')}\n`);
   return () => {
     fs.rmSync(mine, { force: true });
     let others = 0;
-    for (const entry of fs.readdirSync(usersDir)) {
+    for (const entry of fs.readdirSync(dir)) {
       if (/^\d+$/.test(entry) && alive(Number(entry))) others++;
-      else fs.rmSync(path.join(usersDir, entry), { force: true });
+      else fs.rmSync(path.join(dir, entry), { force: true });
     }
     return others;
   };
+}
+
+/** Registers this process as a user of the control plane; see registerUser. */
+export function addUser(): () => number {
+  return registerUser(usersDir);
 }
 
 /** Entry point helper for the npm scripts: one line on failure, no stack trace. */
