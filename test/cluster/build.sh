@@ -6,19 +6,15 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.env"
+source "$here/build-lib.sh"
 
-die() { echo "cluster: $*" >&2; exit 1; }
-
-key=$(cat "$here/versions.env" "$here"/modules/*/go.sum "$0" | sha256sum | cut -c1-12)
-cache=${KUBECTL_DASK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-dask}
+key=$(cat "$here/versions.env" "$here"/modules/*/go.sum "$0" "$here/build-lib.sh" | sha256sum | cut -c1-12)
 bin="$cache/testbed-$K8S_VERSION-$ETCD_VERSION-kwok$KWOK_VERSION-$key/bin"
 want=(etcd kube-apiserver kube-controller-manager kube-scheduler kubectl kwok kwokctl)
 
 complete() { for b in "${want[@]}"; do [ -x "$bin/$b" ] || return 1; done; }
 if complete; then echo "$bin"; exit 0; fi
 
-# Go is needed only from here on: a warm cache starts the cluster without it.
-command -v go >/dev/null || die "no Go toolchain on PATH: install Go >= 1.26 (apt-get install golang, or from go.dev) and retry"
 # One build per key at a time (two cluster:up runs at once); the second waits, then reuses it.
 mkdir -p "$(dirname "$bin")"
 exec 9>"$(dirname "$bin")/.lock"
@@ -28,10 +24,7 @@ if ! flock -n 9; then
 fi
 if complete; then echo "$bin"; exit 0; fi
 
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
-if ! go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >/dev/null 2>&1; then
-  die "cannot reach the Go module proxy ($(go env GOPROXY)): check network access or set GOPROXY, then retry"
-fi
+go_preflight
 tmp="$bin.partial"
 mkdir -p "$tmp"
 
@@ -42,14 +35,7 @@ build() { # $1 module dir, $2 ldflags, rest: packages
     die "building $* failed (see above)"
 }
 
-commit=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin).get("Origin",{}).get("Hash",""))' 2>/dev/null || true)
-minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-kv=""
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kv+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-  kv+=" -X $p.gitCommit=$commit -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+kv=$(kube_version_ldflags)
 
 [ -x "$tmp/etcd" ] || { build etcd "" go.etcd.io/etcd/server/v3 && mv "$tmp/server" "$tmp/etcd"; }
 [ -x "$tmp/kwokctl" ] || build kwok "-X sigs.k8s.io/kwok/pkg/consts.Version=${KWOK_VERSION#v}" \

@@ -8,35 +8,22 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/../versions.env"
 source "$here/versions.env"
-
-die() { echo "cluster: $*" >&2; exit 1; }
-command -v go >/dev/null || die "no Go toolchain on PATH: install Go >= 1.26 (apt-get install golang, or from go.dev) and retry"
+source "$here/../build-lib.sh"
 
 key=$(cat "$here/../versions.env" "$here/versions.env" "$here"/modules/*/go.sum "$here"/modules/*/*.go \
-  "$here/../image/oci-pack.sh" "$0" |
+  "$here/../image/oci-pack.sh" "$0" "$here/../build-lib.sh" |
   sha256sum | cut -c1-12)
-cache=${KUBECTL_DASK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kubectl-dask}
 bin="$cache/real-node-$K8S_VERSION-coredns$COREDNS_VERSION-$key/bin"
 want=(kubelet kube-proxy coredns pause.oci.tar)
 
 complete() { for b in "${want[@]}"; do [ -s "$bin/$b" ] || return 1; done; }
 if complete; then echo "$bin"; exit 0; fi
 
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-mod=readonly
-if ! go mod download -json "k8s.io/kubernetes@$K8S_VERSION" >/dev/null 2>&1; then
-  die "cannot reach the Go module proxy ($(go env GOPROXY)): check network access or set GOPROXY, then retry"
-fi
+go_preflight
 tmp="$bin.partial"
 mkdir -p "$tmp"
 
-commit=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" |
-  python3 -c 'import json,sys; print(json.load(sys.stdin).get("Origin",{}).get("Hash",""))' 2>/dev/null || true)
-minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-kv=""
-for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  kv+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
-  kv+=" -X $p.gitCommit=$commit -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
-done
+kv=$(kube_version_ldflags)
 
 if ! [ -x "$tmp/kubelet" ] || ! [ -x "$tmp/kube-proxy" ]; then
   echo "cluster: building kubelet and kube-proxy $K8S_VERSION (cold builds take a while)" >&2
