@@ -1,0 +1,225 @@
+// `node bench/forward-logs.ts`: kubectl dask port-forward and logs -f against kubectl
+// port-forward and kubectl logs -f -l --prefix --max-log-requests, in the same run on the local
+// testbed (npm run cluster:up; dist/kubectl-dask from npm run build). Prints numbers only: timings
+// on a shared machine are too noisy to gate on.
+//
+// Forward: a loopback server behind the scheduler pod's ports (kwok PortForward) sends 256 MiB,
+// or one byte per connection for the set-up latency. Logs: every worker's log is one shared file
+// (kwok ClusterLogs); the bench appends lines and times until each tool printed them for every
+// pod. Peak memory is the follower's VmHWM.
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { contextName, kubeconfigPath, kubectlPath, repoRoot } from '../test/cluster/testbed.ts';
+import { freePort, startDask, waitForReadyPods } from '../test/e2e/forward/helpers.ts';
+import { type Namespace, appendLogLine, forwardNamespacePort, freshNamespace, kubectlPortForward, serveNamespaceLogsFromFile, testbedEnv } from '../test/e2e/testbed/helpers.ts';
+
+const MiB = 1 << 20;
+const TRANSFER = 256 * MiB;
+const CONNECTIONS = 50;
+const RUNS = 3;
+const POD_COUNTS = [2, 20, 200];
+// Lines appended per measurement, spread over the pods: each pod prints every line.
+const LINES_TOTAL = 200_000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const peakRssMiB = (pid: number | undefined) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** A loopback server behind the scheduler pod: sends `bytes` to each connection. */
+async function source(bytes: number): Promise<{ port: number; close(): void }> {
+  const chunk = Buffer.alloc(MiB, 97);
+  const server = net.createServer((socket) => {
+    socket.on('error', () => undefined);
+    let sent = 0;
+    const pump = () => {
+      while (sent < bytes) {
+        const piece = chunk.subarray(0, Math.min(MiB, bytes - sent));
+        sent += piece.length;
+        if (!socket.write(piece)) return void socket.once('drain', pump);
+      }
+    };
+    pump();
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return { port, close: () => server.close() };
+}
+
+/** Milliseconds until `bytes` arrived through the local port (kwok never ends the stream). */
+function receive(port: number, bytes: number): Promise<{ firstByteMs: number; totalMs: number }> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let received = 0;
+    let firstByteMs = 0;
+    const socket = net.connect(port, '127.0.0.1');
+    socket.on('error', reject);
+    socket.on('data', (d: Buffer) => {
+      if (received === 0) firstByteMs = performance.now() - t0;
+      received += d.length;
+      if (received < bytes) return;
+      socket.destroy();
+      resolve({ firstByteMs, totalMs: performance.now() - t0 });
+    });
+  });
+}
+
+interface ForwardResult {
+  mibPerS: number;
+  setupMs: number;
+  peakMiB: number;
+}
+
+async function measureForward(bulkPort: number, pingPort: number, pid: number | undefined): Promise<ForwardResult> {
+  const rates: number[] = [];
+  for (let i = 0; i < RUNS; i++) rates.push(TRANSFER / MiB / ((await receive(bulkPort, TRANSFER)).totalMs / 1000));
+  const setups: number[] = [];
+  for (let i = 0; i < CONNECTIONS; i++) setups.push((await receive(pingPort, 1)).firstByteMs);
+  return { mibPerS: median(rates), setupMs: median(setups), peakMiB: peakRssMiB(pid) };
+}
+
+async function benchForward(ns: Namespace): Promise<void> {
+  const bulk = await source(TRANSFER);
+  const ping = await source(1);
+  try {
+    await forwardNamespacePort(ns.name, 8786, bulk.port);
+    await forwardNamespacePort(ns.name, 8787, ping.port);
+    const [pod] = await waitForReadyPods(ns.name, 'app.kubernetes.io/component=scheduler', 1);
+
+    const ours = startDask(['port-forward', '-n', ns.name, '--port', '0', '--dashboard-port', '0']);
+    const [, schedulerPort] = await ours.waitForLine('stdout', /^Dask address:\s+tcp:\/\/127\.0\.0\.1:(\d+)$/);
+    const [, dashboardPort] = await ours.waitForLine('stdout', /^Dashboard:\s+http:\/\/127\.0\.0\.1:(\d+)$/);
+    await ours.waitForLine('stderr', /forwarding to scheduler pod/);
+    const theirsBulk = await kubectlPortForward(ns.name, `pod/${pod}`, 8786);
+    const theirsPing = await kubectlPortForward(ns.name, `pod/${pod}`, 8787);
+    try {
+      // Warm both paths once, then measure in turn.
+      await receive(Number(schedulerPort), MiB);
+      await receive(theirsBulk.localPort, MiB);
+      const dask = await measureForward(Number(schedulerPort), Number(dashboardPort), ours.child.pid);
+      const kubectl = await measureForward(theirsBulk.localPort, theirsPing.localPort, theirsBulk.process.pid);
+      // kubectl needs a process per port; its peak is the larger of the two.
+      kubectl.peakMiB = Math.max(kubectl.peakMiB, peakRssMiB(theirsPing.process.pid));
+      console.log(`\nport-forward: ${TRANSFER / MiB} MiB download (median of ${RUNS}), set-up = connect to first byte (median of ${CONNECTIONS})`);
+      row(['', 'kubectl dask', 'kubectl', 'dask/kubectl']);
+      row(['throughput MiB/s', dask.mibPerS.toFixed(0), kubectl.mibPerS.toFixed(0), ratio(dask.mibPerS, kubectl.mibPerS)]);
+      row(['set-up ms', dask.setupMs.toFixed(1), kubectl.setupMs.toFixed(1), ratio(dask.setupMs, kubectl.setupMs)]);
+      row(['peak RSS MiB', dask.peakMiB.toFixed(0), kubectl.peakMiB.toFixed(0), ratio(dask.peakMiB, kubectl.peakMiB)]);
+    } finally {
+      ours.kill();
+      theirsBulk.stop();
+      theirsPing.stop();
+    }
+  } finally {
+    bulk.close();
+    ping.close();
+  }
+}
+
+/**
+ * A follower whose stdout is only counted: lines with the bench tag, and per warm-up round the
+ * lines of that round (all pods printed it once every stream is open).
+ */
+function follower(command: string[], tag: string): { child: ChildProcess; bench: () => number; warm: Map<number, number> } {
+  const [file, ...args] = command;
+  const env = testbedEnv({ NO_COLOR: '1', PATH: `${path.join(repoRoot, 'dist')}${path.delimiter}${process.env.PATH ?? ''}` });
+  const child = spawn(file!, args, { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  const warm = new Map<number, number>();
+  const needle = `bench-${tag} `;
+  let bench = 0;
+  let rest = '';
+  child.stdout!.setEncoding('utf8');
+  child.stdout!.on('data', (chunk: string) => {
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line.includes(needle)) bench += 1;
+      else {
+        const round = /warm-(\d+)$/.exec(line);
+        if (round) warm.set(Number(round[1]), (warm.get(Number(round[1])) ?? 0) + 1);
+      }
+    }
+  });
+  return { child, bench: () => bench, warm };
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string, tick?: () => void): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    tick?.();
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Lines per second until every pod printed `lines` new lines, and the follower's peak memory. */
+async function measureLogs(command: string[], file: string, pods: number, lines: number, tag: string): Promise<{ perS: number; peakMiB: number }> {
+  const run = follower(command, tag);
+  try {
+    let round = 0;
+    await until(
+      () => [...run.warm.values()].some((n) => n === pods),
+      120_000,
+      `${tag}: all ${pods} streams`,
+      () => appendLogLine(file, `warm-${(round += 1)}`),
+    );
+    const text = Array.from({ length: lines }, (_, i) => `${new Date().toISOString()} stdout F bench-${tag} ${i} ${'x'.repeat(60)}\n`).join('');
+    const t0 = performance.now();
+    fs.appendFileSync(file, text);
+    await until(() => run.bench() >= pods * lines, 300_000, `${tag}: ${pods * lines} lines`);
+    return { perS: (pods * lines) / ((performance.now() - t0) / 1000), peakMiB: peakRssMiB(run.child.pid) };
+  } finally {
+    run.child.kill('SIGKILL');
+  }
+}
+
+async function benchLogs(): Promise<void> {
+  const inotify = Number(fs.readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+  console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all; peak RSS of the follower`);
+  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'dask MiB', 'kubectl MiB']);
+  for (const pods of POD_COUNTS) {
+    // kwok follows each log with an inotify instance; the tools are measured one after the other.
+    if (pods + 16 > inotify) {
+      row([String(pods), `skipped: kwok needs fs.inotify.max_user_instances >= ${pods + 16} (now ${inotify})`]);
+      continue;
+    }
+    const ns = await freshNamespace(`bench-logs-${pods}`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubectl-dask-bench-'));
+    try {
+      const file = path.join(dir, 'pods.log');
+      await serveNamespaceLogsFromFile(ns.name, file);
+      const up = startDask(['up', '-n', ns.name, '--workers', String(pods), '--no-wait']);
+      if ((await up.exited) !== 0) throw new Error(`kubectl dask up failed:\n${up.output()}`);
+      await waitForReadyPods(ns.name, 'app.kubernetes.io/instance=dask', pods + 1, 300_000);
+      const lines = Math.ceil(LINES_TOTAL / pods);
+      const selector = 'app.kubernetes.io/component=worker';
+      // Flags after the plugin name: kubectl only finds plugins named first.
+      const k = (...args: string[]) => [kubectlPath, ...args, '--kubeconfig', kubeconfigPath, '--context', contextName];
+      const dask = await measureLogs(k('dask', 'logs', '-n', ns.name, '-f', '--tail', '0'), file, pods, lines, 'dask');
+      const kubectl = await measureLogs(k('logs', '-n', ns.name, '-f', '-l', selector, '--prefix', '--max-log-requests', String(pods), '--tail', '0'), file, pods, lines, 'kubectl');
+      row([String(pods), dask.perS.toFixed(0), kubectl.perS.toFixed(0), ratio(dask.perS, kubectl.perS), dask.peakMiB.toFixed(0), kubectl.peakMiB.toFixed(0)]);
+    } finally {
+      await ns.cleanup();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
+
+function row(cells: string[]): void {
+  console.log(cells.map((c, i) => (i === 0 ? c.padEnd(18) : c.padStart(16))).join(''));
+}
+
+function ratio(a: number, b: number): string {
+  return `${(a / b).toFixed(2)}x`;
+}
+
+const ns = await freshNamespace('bench-forward');
+try {
+  const up = startDask(['up', '-n', ns.name, '--workers', '0', '--no-wait']);
+  if ((await up.exited) !== 0) throw new Error(`kubectl dask up failed:\n${up.output()}`);
+  await benchForward(ns);
+} finally {
+  await ns.cleanup();
+}
+await benchLogs();
