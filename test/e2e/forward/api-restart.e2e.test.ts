@@ -27,10 +27,11 @@ beforeAll(async () => {
 }, 20 * 60_000);
 
 afterAll(async () => {
+  // Local processes first: the namespace cleanup needs the API server, which this file restarts.
   for (const r of running) r.kill();
-  await ns?.cleanup();
   await local?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
+  await ns?.cleanup();
 });
 
 it('logs -f and port-forward both resume after the API server restarts', async () => {

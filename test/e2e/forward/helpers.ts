@@ -153,7 +153,8 @@ export async function startLocalDask(): Promise<LocalDask> {
     }),
   );
   const worker = new Running(
-    spawn(venvBin('dask'), ['worker', `tcp://127.0.0.1:${schedulerPort}`, '--nthreads', '2', '--no-dashboard', '--name', 'loopback-worker'], {
+    // No nanny: one process, so stopping it leaves no worker subprocess behind.
+    spawn(venvBin('dask'), ['worker', `tcp://127.0.0.1:${schedulerPort}`, '--nthreads', '2', '--no-dashboard', '--no-nanny', '--name', 'loopback-worker'], {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );

@@ -27,9 +27,10 @@ describe('port-forward to a real Dask scheduler', () => {
   }, 20 * 60_000);
 
   afterAll(async () => {
+    // Local processes first, so a failing namespace cleanup cannot leave them running.
     for (const c of cleanups.reverse()) await c();
-    await ns?.cleanup();
     await local?.stop();
+    await ns?.cleanup();
   });
 
   /** Starts port-forward on free ports; resolves with the printed addresses. */
