@@ -27,7 +27,7 @@ export function formatUpSummary(s: ClusterStatus, opts: SummaryOptions): string 
   const steps = [
     ...(s.ready ? [] : [{ args: `status${target}`, why: 'see what it is still waiting for' }]),
     { args: `port-forward${target}`, why: 'reach the dashboard and scheduler from this machine' },
-    { args: `logs${target} -f`, why: 'follow the scheduler and worker logs' },
+    { args: `logs${target} -f`, why: 'follow the worker logs' },
     { args: `scale${target} --workers N`, why: 'change the number of workers' },
     { args: `down${target}`, why: 'delete the cluster' },
   ].map(({ args, why }) => ({ command: `kubectl dask ${args}${namespace}`, why }));

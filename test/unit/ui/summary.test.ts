@@ -19,7 +19,7 @@ describe('formatUpSummary', () => {
         '',
         'Next steps:',
         '  kubectl dask port-forward       # reach the dashboard and scheduler from this machine',
-        '  kubectl dask logs -f            # follow the scheduler and worker logs',
+        '  kubectl dask logs -f            # follow the worker logs',
         '  kubectl dask scale --workers N  # change the number of workers',
         '  kubectl dask down               # delete the cluster',
         '',
