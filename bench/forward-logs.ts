@@ -174,8 +174,30 @@ async function measureLogs(command: string[], file: string, pods: number, lines:
   }
 }
 
+const INOTIFY_LIMIT = '/proc/sys/fs/inotify/max_user_instances';
+
+/**
+ * kwok follows each pod log with an inotify instance, and Debian allows 128 per user: raise the
+ * limit for this run when we may (root), and put the old value back afterwards.
+ */
+function raiseInotifyLimit(needed: number): () => void {
+  const before = Number(fs.readFileSync(INOTIFY_LIMIT, 'utf8'));
+  if (before >= needed || process.getuid?.() !== 0) return () => {};
+  fs.writeFileSync(INOTIFY_LIMIT, String(needed));
+  return () => fs.writeFileSync(INOTIFY_LIMIT, String(before));
+}
+
 async function benchLogs(): Promise<void> {
-  const inotify = Number(fs.readFileSync('/proc/sys/fs/inotify/max_user_instances', 'utf8'));
+  const restoreInotify = raiseInotifyLimit(Math.max(...POD_COUNTS) + 16);
+  try {
+    await benchLogRows();
+  } finally {
+    restoreInotify();
+  }
+}
+
+async function benchLogRows(): Promise<void> {
+  const inotify = Number(fs.readFileSync(INOTIFY_LIMIT, 'utf8'));
   console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all; peak RSS of the follower`);
   row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'dask MiB', 'kubectl MiB']);
   for (const pods of POD_COUNTS) {
