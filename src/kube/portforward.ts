@@ -38,6 +38,8 @@ const HIGH_WATER = 1 << 20;
 const DRAIN_POLL_MS = 10;
 // How long a local client may keep its half of a closed connection open.
 const LINGER_MS = 5_000;
+// How long a close frame to the API server may go unanswered.
+const CLOSE_GRACE_MS = 2_000;
 
 /**
  * Opens the WebSocket for socket, which must be paused (net.Server pauseOnConnect) so no byte
@@ -108,7 +110,12 @@ export async function forwardConnection(kc: KubeConfig, target: ForwardTarget, s
       done();
     });
     const onSocketClosed = () => {
-      if (socketWs.readyState === socketWs.CONNECTING || socketWs.readyState === socketWs.OPEN) socketWs.close();
+      if (socketWs.readyState === socketWs.CONNECTING || socketWs.readyState === socketWs.OPEN) {
+        // close() still flushes what the client sent last; the API server may never answer the
+        // close frame, and ws would otherwise wait 30 s for it.
+        socketWs.close();
+        setTimeout(() => socketWs.terminate(), CLOSE_GRACE_MS).unref();
+      }
       done();
     };
     // The client may have gone while the WebSocket was opening.
