@@ -4,7 +4,6 @@
 // pty runs go through util-linux `script`, so the plugin sees a terminal and draws its live UI.
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -262,16 +261,7 @@ export async function unschedulableCpu(): Promise<string> {
   return String(Math.ceil(most) * 10);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../testbed/helpers.ts';
 
 /** A temporary directory removed by the returned cleanup. */
 export function tempDir(prefix: string): { dir: string; cleanup: () => void } {

@@ -3,11 +3,12 @@
 // test can wait for, and a real Dask scheduler and worker on loopback from the Dask venv, which
 // kwok's PortForward objects put behind the scheduler pod's ports.
 import { type ChildProcess, spawn } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import fs from 'node:fs';
 import { componentDir, componentLogsDir, contextName, kubeconfigPath, kubectlPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
-import { kubectl, kubectlJson, waitFor } from '../testbed/helpers.ts';
+import { freePort, kubectl, kubectlJson, waitFor } from '../testbed/helpers.ts';
+
+export { freePort };
 import { venvBin } from './dask-venv.ts';
 
 const distDir = path.join(repoRoot, 'dist');
@@ -126,16 +127,6 @@ export function startDask(args: string[]): Running {
   return new Running(spawn(kubectlPath, pluginArgs(args), { env: pluginEnv(), stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export interface LocalDask {
   schedulerPort: number;

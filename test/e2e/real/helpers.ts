@@ -5,11 +5,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { kubeconfigPath, kubectlPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
 import { hostAddressForPods, realNodeNamespaceAnnotations, venvPath } from '../../cluster/real-node.ts';
-import { apply, kubectl, waitFor } from '../testbed/helpers.ts';
+import { apply, freePort, kubectl, waitFor } from '../testbed/helpers.ts';
 
 export const pluginPath = path.join(repoRoot, 'dist', 'kubectl-dask');
 export const pythonPath = path.join(venvPath, 'bin', 'python');
@@ -58,17 +57,6 @@ export async function daskOk(args: string[], timeoutMs?: number): Promise<RunRes
 /** Python from the client venv running one of this directory's scripts. */
 export function python(script: string, args: string[], timeoutMs = 300_000, extraEnv: Record<string, string> = {}): Promise<RunResult> {
   return runFile(pythonPath, [path.join(here, script), ...args], timeoutMs, extraEnv);
-}
-
-function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, host, () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

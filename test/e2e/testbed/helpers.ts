@@ -6,6 +6,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import {
   componentLogsDir,
@@ -319,4 +320,16 @@ export async function kubectlPortForward(
 /** Where each component's log is, for messages on failure. */
 export function componentLogsHint(): string {
   return `component logs: ${rel(logsLink)}/ (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kwok-controller .log)`;
+}
+
+/** A TCP port nothing listens on right now, on host. */
+export function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
 }
