@@ -1,5 +1,5 @@
 // Holds the state of one operation and hands every change to the reporter.
-import type { OperationState, Reporter, StepStatus } from '../core/progress.ts';
+import { type OperationState, type Reporter, type StepStatus, withStep } from '../core/progress.ts';
 import type { ClusterReadiness, RolloutView } from '../core/readiness.ts';
 
 export class Checklist {
@@ -13,16 +13,7 @@ export class Checklist {
   }
 
   set(id: string, status: StepStatus, detail?: string): void {
-    this.state = {
-      ...this.state,
-      steps: this.state.steps.map((s) => {
-        if (s.id !== id) return s;
-        const next = { ...s, status };
-        if (detail === undefined) delete next.detail;
-        else next.detail = detail;
-        return next;
-      }),
-    };
+    this.state = withStep(this.state, id, { status, detail });
     this.reporter.update(this.state);
   }
 
