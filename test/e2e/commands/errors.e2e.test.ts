@@ -158,6 +158,31 @@ describe('RBAC', () => {
     await daskOk(['down', '--yes', '--kubeconfig', kubeconfig]);
     expect(await objectNames(ns.name)).toEqual([]);
   });
+
+  it('an exec credential plugin in the kubeconfig (as cloud CLIs use) authenticates, and its token is never printed', async () => {
+    const readme = fs.readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const { parse } = await import('yaml');
+    const { token } = await limitedUser('exec-user', parse(/```yaml\n(apiVersion: rbac[\s\S]*?)```/.exec(readme)![1]!).rules);
+    const plugin = path.join(tmp.dir, `${ns.name}-credential-plugin.sh`);
+    const calls = path.join(tmp.dir, `${ns.name}-credential-plugin.calls`);
+    fs.writeFileSync(
+      plugin,
+      `#!/bin/sh\necho called >> '${calls}'\necho '${JSON.stringify({ apiVersion: 'client.authentication.k8s.io/v1', kind: 'ExecCredential', status: { token } })}'\n`,
+      { mode: 0o700 },
+    );
+    const kubeconfig = writeKubeconfig(
+      path.join(tmp.dir, `${ns.name}-exec.yaml`),
+      await testbedCluster(),
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+      ns.name,
+    );
+    const up = await daskOk(['up', '--kubeconfig', kubeconfig]);
+    const status = await daskOk(['status', '-o', 'json', '--kubeconfig', kubeconfig]);
+    expect(JSON.parse(status.stdout).ready).toBe(true);
+    expect(fs.readFileSync(calls, 'utf8')).toContain('called');
+    expect(up.stdout + up.stderr + status.stdout + status.stderr).not.toContain(token);
+    await daskOk(['down', '--yes', '--kubeconfig', kubeconfig]);
+  });
 });
 
 describe('what is not there', () => {
