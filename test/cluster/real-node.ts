@@ -35,6 +35,7 @@ import {
   testbedEnv,
   TestbedError,
   registerUser,
+  terminate,
   up as controlPlaneUp,
 } from './testbed.ts';
 
@@ -220,26 +221,6 @@ function pidOf(name: Daemon): number | undefined {
     return Number.isInteger(pid) && alive(pid) ? pid : undefined;
   } catch {
     return undefined;
-  }
-}
-
-async function stopPids(pids: number[], graceMs = 15_000): Promise<void> {
-  const signal = (sig: NodeJS.Signals) => {
-    for (const pid of pids) {
-      try {
-        if (alive(pid)) process.kill(pid, sig);
-      } catch {
-        // gone
-      }
-    }
-  };
-  signal('SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pids.some(alive) && Date.now() < deadline) await sleep(100);
-  if (pids.some(alive)) {
-    signal('SIGKILL');
-    const killDeadline = Date.now() + 5_000;
-    while (pids.some(alive) && Date.now() < killDeadline) await sleep(100);
   }
 }
 
@@ -993,7 +974,7 @@ async function removeCgroups(state: State | undefined): Promise<string[]> {
   }
   // Processes still in them are pod processes whose shims are gone: end them first.
   const pids = [...new Set(targets.flatMap(cgroupProcs))];
-  if (pids.length) await stopPids(pids, 2_000);
+  if (pids.length) await terminate(pids, 2_000);
   return targets.filter((t) => !rmdirTree(t));
 }
 
@@ -1061,17 +1042,17 @@ async function downRealLocked(opts: { quiet?: boolean }): Promise<void> {
 
   // 2. Node daemons, then whatever containers remain (their network namespaces go too).
   const node = (['coredns', 'kube-proxy', 'kubelet'] as const).map(pidOf).filter((p): p is number => p !== undefined);
-  await stopPids(node);
+  await terminate(node);
   let netns: string[] = [];
   if (pidOf('containerd')) {
     netns = sandboxNetns();
     removeContainers();
   }
   const containerd = pidOf('containerd');
-  if (containerd) await stopPids([containerd]);
+  if (containerd) await terminate([containerd]);
   // Shims (their command line names our socket) and anything else of ours still running.
   const leftovers = [...ourProcesses().keys()];
-  if (leftovers.length) await stopPids(leftovers, 5_000);
+  if (leftovers.length) await terminate(leftovers, 5_000);
 
   // 3. Mounts: sandboxes' netns files, overlay rootfs, shm, kubelet volumes and its root bind.
   for (const ns of netns) {

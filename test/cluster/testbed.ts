@@ -178,8 +178,8 @@ function pidFiles(): { file: string; name: string; pid: number }[] {
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** SIGTERM, then SIGKILL after a grace period; resolves once every pid has exited. */
-async function stopProcesses(pids: number[], graceMs = 15_000): Promise<void> {
+/** SIGTERM, then SIGKILL after a grace period; resolves with the pids that still survive. */
+export async function terminate(pids: number[], graceMs = 15_000): Promise<number[]> {
   const signal = (sig: NodeJS.Signals) => {
     for (const pid of pids) {
       try {
@@ -197,7 +197,12 @@ async function stopProcesses(pids: number[], graceMs = 15_000): Promise<void> {
     const killDeadline = Date.now() + 5_000;
     while (pids.some(alive) && Date.now() < killDeadline) await sleep(100);
   }
-  const left = pids.filter(alive);
+  return pids.filter(alive);
+}
+
+/** terminate(), and a clear error when something survived SIGKILL. */
+async function stopProcesses(pids: number[], graceMs = 15_000): Promise<void> {
+  const left = await terminate(pids, graceMs);
   if (left.length) throw new TestbedError(`processes ${left.join(', ')} survived SIGKILL: check them with ps -fp ${left.join(',')}`);
 }
 
