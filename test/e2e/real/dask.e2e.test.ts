@@ -5,6 +5,7 @@
 //
 // Needs root (containerd, kubelet, iptables). Not root: the file is skipped with a warning.
 import fs from 'node:fs';
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addRealUser, downReal, nodeName, realLogsDir, realStartedByTestsMarker, upReal } from '../../cluster/real-node.ts';
 import { rel } from '../../cluster/testbed.ts';
@@ -47,11 +48,12 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
     else await downReal();
   }, 180_000);
 
-  /** The forwarded scheduler address; each test that needs it can start it on its own. */
-  const scheduler = async () => {
+  /** The forwarded scheduler; each test that needs it can start it on its own. */
+  const forwarded = async () => {
     forward ??= await forwardScheduler(ns.name);
-    return forward.address;
+    return forward;
   };
+  const scheduler = async () => (await forwarded()).address;
 
   const pods = async (component?: string) =>
     (
@@ -106,6 +108,27 @@ describe.skipIf(!isRoot)('Dask on the real node', () => {
     const workerNames = (await pods('worker')).map((p) => p.metadata.name).sort();
     expect(seen.names).toEqual(workerNames);
   }, 240_000);
+
+  it('a connection the scheduler closes ends the local socket as well (the dashboard answers Connection: close)', async () => {
+    // kwok never ends a forwarded stream from the pod side; a real kubelet does, so this is
+    // where a local client left hanging would show.
+    const { port } = new URL((await forwarded()).dashboard);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let response = '';
+    socket.setEncoding('utf8').on('data', (chunk: string) => (response += chunk));
+    socket.write('GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n');
+    const ended = await new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), 10_000);
+      socket.once('end', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+    socket.destroy();
+    expect(response).toMatch(/^HTTP\/1\.1 200 /);
+    expect(response).toMatch(/\r\n\r\nok$/);
+    expect(ended, `no FIN from the local port within 10 s after the response: ${JSON.stringify(response)}`).toBe(true);
+  }, 60_000);
 
   it('after kubectl dask scale --workers 3 the client sees 3 workers', async () => {
     await daskOk(['-n', ns.name, 'scale', '--workers', '3'], 300_000);

@@ -114,6 +114,8 @@ export async function realNamespace(prefix: string): Promise<{ name: string; cle
 export interface Forward {
   /** tcp://127.0.0.1:<port> */
   address: string;
+  /** http://127.0.0.1:<port>/ */
+  dashboard: string;
   stop: () => void;
 }
 
@@ -125,17 +127,18 @@ export async function forwardScheduler(namespace: string): Promise<Forward> {
     { env: env(), stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  const address = await new Promise<string>((resolve, reject) => {
+  const [address, dashboard] = await new Promise<[string, string]>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill();
-      reject(new Error(`kubectl dask port-forward printed no scheduler address within 30 s: ${output.trim()}`));
+      reject(new Error(`kubectl dask port-forward printed no scheduler and dashboard address within 30 s: ${output.trim()}`));
     }, 30_000);
     const onData = (d: Buffer) => {
       output += d.toString();
-      const m = /tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (m) {
+      const scheduler = /tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      const board = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (scheduler && board) {
         clearTimeout(timer);
-        resolve(`tcp://127.0.0.1:${m[1]}`);
+        resolve([`tcp://127.0.0.1:${scheduler[1]}`, `http://127.0.0.1:${board[1]}/`]);
       }
     };
     child.stdout!.on('data', onData);
@@ -145,7 +148,7 @@ export async function forwardScheduler(namespace: string): Promise<Forward> {
       reject(new Error(`kubectl dask port-forward exited (${code}): ${output.trim()}`));
     });
   });
-  return { address, stop: () => void child.kill('SIGINT') };
+  return { address, dashboard, stop: () => void child.kill('SIGINT') };
 }
 
 /** `kubectl dask logs`: every worker's log, each line prefixed with its pod. */
