@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -49,6 +49,23 @@ export default function stringWidth(text, options) {
   },
 };
 
+// Node builds the ESM facade of a builtin by reading every export, and node:http's exports include
+// getters (WebSocket, MessageEvent, ...) that load Node's own copy of undici: about 10 ms of every
+// `status`, for client-node's imports of node:http's STATUS_CODES and Agent. Imported as CommonJS,
+// a builtin is its plain exports object and nothing is read that the code does not use.
+const builtinsThroughRequire: esbuild.Plugin = {
+  name: 'builtins-through-require',
+  setup(build) {
+    const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      args.kind === 'import-statement' && builtins.has(args.path) ? { path: args.path, namespace: 'builtin-through-require' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-through-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+    }));
+  },
+};
+
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
@@ -73,7 +90,7 @@ const bundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, builtinsThroughRequire],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
