@@ -66,6 +66,16 @@ const builtinsThroughRequire: esbuild.Plugin = {
   },
 };
 
+// client-node imports Agent, ProxyAgent and fetch from undici; scripts/undici-for-client-node.cjs
+// says why it stands in for undici's index.js.
+const clientNodeDir = join(root, 'node_modules', '@kubernetes', 'client-node', 'dist');
+const undiciForClientNode: esbuild.Plugin = {
+  name: 'undici-for-client-node',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.importer.startsWith(clientNodeDir) ? { path: join(root, 'scripts', 'undici-for-client-node.cjs') } : undefined));
+  },
+};
+
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
@@ -90,7 +100,7 @@ const bundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth, builtinsThroughRequire],
+  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
