@@ -76,6 +76,23 @@ const undiciForClientNode: esbuild.Plugin = {
   },
 };
 
+// client-node's modules only declare things, apart from polyfill.js, but its package.json does not
+// say so, and esbuild must then keep every module index.js re-exports and evaluate them with the
+// client: cp (tar-fs), exec, attach, metrics, ws, ... Declared free of side effects, the modules
+// nothing imports are dropped (about 125 kB less to evaluate for `status`).
+const clientNodePure: esbuild.Plugin = {
+  name: 'client-node-pure',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'real' || !(args.path.startsWith('@kubernetes/client-node') || args.importer.startsWith(clientNodeDir))) return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'real' });
+      // Other packages' imports are left to the other plugins and esbuild.
+      if (real.errors.length > 0 || !real.path.startsWith(clientNodeDir) || real.path.endsWith('polyfill.js')) return undefined;
+      return { ...real, sideEffects: false };
+    });
+  },
+};
+
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
@@ -100,7 +117,7 @@ const bundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode],
+  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodePure],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
