@@ -93,6 +93,37 @@ const clientNodePure: esbuild.Plugin = {
   },
 };
 
+// client-node's config.js and auth modules import these at their top level, for kubeconfigs with
+// a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
+// Each becomes a module with the same export names whose values load the real package on first
+// access: esbuild reads a CommonJS module's exports where they are used, and evaluates a
+// require()d module when the require() runs.
+const lazyPackages: esbuild.Plugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(openid-client|socks|socks-proxy-agent|hpagent|jsonpath-plus)$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      // .cjs whatever the package's own file is: these exports are CommonJS, an .mjs path would make them ESM.
+      return { path: `${real.path}.cjs`, namespace: 'lazy-package' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
+      const path = args.path.slice(0, -'.cjs'.length);
+      // Without __esModule: esbuild's interop reads it when the module is imported, which would load it.
+      const names = Object.keys(require(path)).filter((name) => name !== 'default' && name !== '__esModule');
+      return {
+        resolveDir: root,
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(path)}));
+for (const name of ${JSON.stringify(names)}) {
+  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+}`,
+      };
+    });
+  },
+};
+
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
@@ -117,7 +148,7 @@ const bundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodePure],
+  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodePure, lazyPackages],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
