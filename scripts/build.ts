@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -49,6 +49,81 @@ export default function stringWidth(text, options) {
   },
 };
 
+// Node builds the ESM facade of a builtin by reading every export, and node:http's exports include
+// getters (WebSocket, MessageEvent, ...) that load Node's own copy of undici: about 10 ms of every
+// `status`, for client-node's imports of node:http's STATUS_CODES and Agent. Imported as CommonJS,
+// a builtin is its plain exports object and nothing is read that the code does not use.
+const builtinsThroughRequire: esbuild.Plugin = {
+  name: 'builtins-through-require',
+  setup(build) {
+    const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
+    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+      args.kind === 'import-statement' && builtins.has(args.path) ? { path: args.path, namespace: 'builtin-through-require' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-through-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+    }));
+  },
+};
+
+// client-node imports Agent, ProxyAgent and fetch from undici; scripts/undici-for-client-node.cjs
+// says why it stands in for undici's index.js.
+const clientNodeDir = join(root, 'node_modules', '@kubernetes', 'client-node', 'dist');
+const undiciForClientNode: esbuild.Plugin = {
+  name: 'undici-for-client-node',
+  setup(build) {
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.importer.startsWith(clientNodeDir) ? { path: join(root, 'scripts', 'undici-for-client-node.cjs') } : undefined));
+  },
+};
+
+// client-node's modules only declare things, apart from polyfill.js, but its package.json does not
+// say so, and esbuild must then keep every module index.js re-exports and evaluate them with the
+// client: cp (tar-fs), exec, attach, metrics, ws, ... Declared free of side effects, the modules
+// nothing imports are dropped (about 125 kB less to evaluate for `status`).
+const clientNodePure: esbuild.Plugin = {
+  name: 'client-node-pure',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, async (args) => {
+      if (args.pluginData === 'real' || !(args.path.startsWith('@kubernetes/client-node') || args.importer.startsWith(clientNodeDir))) return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'real' });
+      // Other packages' imports are left to the other plugins and esbuild.
+      if (real.errors.length > 0 || !real.path.startsWith(clientNodeDir) || real.path.endsWith('polyfill.js')) return undefined;
+      return { ...real, sideEffects: false };
+    });
+  },
+};
+
+// client-node's config.js and auth modules import these at their top level, for kubeconfigs with
+// a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
+// Each becomes a module with the same export names whose values load the real package on first
+// access: esbuild reads a CommonJS module's exports where they are used, and evaluates a
+// require()d module when the require() runs.
+const lazyPackages: esbuild.Plugin = {
+  name: 'lazy-packages',
+  setup(build) {
+    build.onResolve({ filter: /^(openid-client|socks|socks-proxy-agent|hpagent|jsonpath-plus)$/ }, async (args) => {
+      if (args.pluginData === 'real') return undefined;
+      const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'real' });
+      if (real.errors.length > 0) return { errors: real.errors };
+      // .cjs whatever the package's own file is: these exports are CommonJS, an .mjs path would make them ESM.
+      return { path: `${real.path}.cjs`, namespace: 'lazy-package' };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'lazy-package' }, (args) => {
+      const path = args.path.slice(0, -'.cjs'.length);
+      // Without __esModule: esbuild's interop reads it when the module is imported, which would load it.
+      const names = Object.keys(require(path)).filter((name) => name !== 'default' && name !== '__esModule');
+      return {
+        resolveDir: root,
+        contents: `let real;
+const load = () => (real ??= require(${JSON.stringify(path)}));
+for (const name of ${JSON.stringify(names)}) {
+  Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });
+}`,
+      };
+    });
+  },
+};
+
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
@@ -73,7 +148,7 @@ const bundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth],
+  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodePure, lazyPackages],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
