@@ -85,6 +85,11 @@ export class SpdySession {
     const id = this.nextStreamId;
     this.nextStreamId += 2;
     if (this.nextStreamId > LAST_STREAM_ID) this.goingAway = true;
+    // A session that has already closed resets nobody later: say so now.
+    if (this.socket.closed) {
+      queueMicrotask(() => handler.reset());
+      return id;
+    }
     const fin = options.fin ?? false;
     this.streams.set(id, { handler, sentFin: fin, gotFin: false });
     this.socket.ref();

@@ -10,7 +10,7 @@
 // resolving, not at the target.
 import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
-import { KubeConfig } from '@kubernetes/client-node';
+import { type Cluster, KubeConfig, type User } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, KubectlDaskError } from '../../../src/core/errors.ts';
 import { type Forwarding, PortForwarder } from '../../../src/kube/portforward.ts';
@@ -140,6 +140,20 @@ function readN(client: net.Socket, n: number): Promise<string> {
   });
 }
 
+/** The testbed context with some of its cluster's settings or its user replaced. */
+function contextLike(change: { cluster?: Partial<Cluster>; user?: User }): KubeConfig {
+  const cluster = { ...kc.getCurrentCluster()!, ...change.cluster };
+  const user = change.user ?? kc.getCurrentUser()!;
+  const config = new KubeConfig();
+  config.loadFromOptions({
+    clusters: [cluster],
+    users: [user],
+    contexts: [{ name: 'variant', cluster: cluster.name, user: user.name, namespace: ns.name }],
+    currentContext: 'variant',
+  });
+  return config;
+}
+
 /**
  * A TCP relay in front of the API server, TLS passing through, so a test can count the
  * connections a PortForwarder makes and cut them. Its forwarder talks to the API server only
@@ -165,16 +179,7 @@ async function relayedForwarder(): Promise<{ forwarder: PortForwarder; accepted:
     downstream.pipe(upstream).pipe(downstream);
   });
   await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve));
-  const cluster = kc.getCurrentCluster()!;
-  const user = kc.getCurrentUser()!;
-  const config = new KubeConfig();
-  config.loadFromOptions({
-    clusters: [{ ...cluster, server: `https://127.0.0.1:${(relay.address() as AddressInfo).port}` }],
-    users: [user],
-    contexts: [{ name: 'relayed', cluster: cluster.name, user: user.name }],
-    currentContext: 'relayed',
-  });
-  const relayed = new PortForwarder(config);
+  const relayed = new PortForwarder(contextLike({ cluster: { server: `https://127.0.0.1:${(relay.address() as AddressInfo).port}` } }));
   const cut = () => {
     for (const pair of pairs) for (const socket of pair) socket.destroy();
   };
@@ -270,14 +275,7 @@ describe('forwardConnection through the API server', () => {
     // A ServiceAccount with no role: authenticated, allowed nothing.
     await kubectl(['create', 'serviceaccount', 'nobody', '-n', ns.name]);
     const token = (await kubectl(['create', 'token', 'nobody', '-n', ns.name])).trim();
-    const cluster = kc.getCurrentCluster()!;
-    const denied = new KubeConfig();
-    denied.loadFromOptions({
-      clusters: [cluster],
-      users: [{ name: 'nobody', token }],
-      contexts: [{ name: 'nobody', cluster: cluster.name, user: 'nobody', namespace: ns.name }],
-      currentContext: 'nobody',
-    });
+    const denied = contextLike({ user: { name: 'nobody', token } });
     const { local } = await socketPair();
     const error = await forward(local, ECHO, POD, new PortForwarder(denied)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KubectlDaskError);
@@ -339,6 +337,33 @@ describe('forwardConnection through the API server', () => {
     await waitFor(() => relayed.open() === 0, { what: 'the released session to close its connection to the API server' });
     await echoed(relayed.forwarder, 'new');
     expect(relayed.accepted()).toBe(2);
+  });
+
+  it("goes through the HTTP proxy the kubeconfig names (proxy-url), as client-node's requests do", async () => {
+    const targets: string[] = [];
+    const proxy = net.createServer((client) => {
+      client.on('error', () => undefined);
+      client.once('data', (request: Buffer) => {
+        const [, target] = /^CONNECT (\S+) HTTP\/1\.1\r\n/.exec(request.toString('latin1')) ?? [];
+        if (target === undefined) return client.destroy();
+        targets.push(target);
+        const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+        const upstream = net.connect(port, host, () => {
+          client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+          client.pipe(upstream).pipe(client);
+        });
+        upstream.on('error', () => client.destroy());
+        client.on('close', () => upstream.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxied = new PortForwarder(contextLike({ cluster: { proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } }));
+    cleanups.push(() => {
+      proxied.close();
+      proxy.close();
+    });
+    await echoed(proxied);
+    expect(targets).toEqual([new URL(kc.getCurrentCluster()!.server).host]);
   });
 
   it("half-closes the data stream on the local client's FIN, and still delivers the pod's answer", async () => {

@@ -138,6 +138,11 @@ describe('SpdySession', () => {
     await until(() => handler.events.length > 0);
     expect(handler.events).toEqual(['reset']);
     expect(session.accepting).toBe(false);
+    // A stream opened on the dead session is reset too, instead of waiting forever.
+    const late = recorder();
+    session.openStream([['streamtype', 'data']], late);
+    await until(() => late.events.length > 0);
+    expect(late.events).toEqual(['reset']);
   });
 
   it('stops reading while any holder holds, and asks writers to wait when the socket is full', async () => {
