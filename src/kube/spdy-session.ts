@@ -14,7 +14,7 @@ import {
   type Frame,
   FrameReader,
   HeaderCompressor,
-  RstStatus,
+  RST_CANCEL,
   controlFrame,
   controlStreamId,
   dataFrame,
@@ -118,7 +118,7 @@ export class SpdySession {
   reset(id: number): void {
     if (!this.streams.has(id)) return;
     this.forget(id);
-    this.send(rstStreamFrame(id, RstStatus.cancel));
+    this.send(rstStreamFrame(id, RST_CANCEL));
   }
 
   onDrain(wake: () => void): void {

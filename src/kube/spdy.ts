@@ -5,7 +5,7 @@
 // A frame is an 8-byte head and a payload. Data frames: stream id (31 bits), flags (8), length
 // (24). Control frames: 0x8000 | version, type (16), flags (8), length (24).
 
-export const SPDY_VERSION = 3;
+const SPDY_VERSION = 3;
 
 export const ControlType = {
   synStream: 1,
@@ -21,12 +21,13 @@ export const ControlType = {
 /** On a data frame, SYN_STREAM, SYN_REPLY or HEADERS: the sender sends nothing more on the stream. */
 export const FLAG_FIN = 0x01;
 
-export const RstStatus = { protocolError: 1, refusedStream: 3, cancel: 5 } as const;
+/** RST_STREAM status: this side no longer wants the stream. */
+export const RST_CANCEL = 5;
 
-export const GOAWAY_OK = 0;
+const GOAWAY_OK = 0;
 
 /** The largest payload a frame's 24-bit length can carry. */
-export const MAX_PAYLOAD = 0xffffff;
+const MAX_PAYLOAD = 0xffffff;
 
 const HEAD = 8;
 
@@ -64,8 +65,9 @@ export function rstStreamFrame(streamId: number, status: number): Buffer {
   return controlFrame(ControlType.rstStream, 0, words(streamId & 0x7fffffff, status));
 }
 
-export function goAwayFrame(lastGoodStreamId: number, status = GOAWAY_OK): Buffer {
-  return controlFrame(ControlType.goAway, 0, words(lastGoodStreamId & 0x7fffffff, status));
+/** A GOAWAY with status OK: no new streams, the open ones may finish. */
+export function goAwayFrame(lastGoodStreamId: number): Buffer {
+  return controlFrame(ControlType.goAway, 0, words(lastGoodStreamId & 0x7fffffff, GOAWAY_OK));
 }
 
 /** The stream a SYN_REPLY, RST_STREAM, HEADERS or WINDOW_UPDATE is about: its first word. */
