@@ -1,5 +1,5 @@
 // A client's SPDY/3.1 session over an upgraded connection: many streams, one socket. It opens
-// streams, carries their bytes and ends, answers pings, and passes pressure on: a caller whose
+// streams, carries their bytes and ends, pings and answers pings, and passes pressure on: a caller whose
 // writes fill the socket waits for onDrain, and a caller that cannot take more bytes holds reading
 // of the whole session (as Go's spdystream does on the other side: a stream nobody reads stalls
 // the connection).
@@ -19,6 +19,7 @@ import {
   controlStreamId,
   dataFrame,
   goAwayFrame,
+  pingFrame,
   rstStreamFrame,
   synStreamFrame,
 } from './spdy.ts';
@@ -41,6 +42,9 @@ interface OpenStream {
 // Bytes queued in the session's socket beyond which writers are asked to wait for onDrain.
 const WRITE_HIGH_WATER = 1 << 20;
 const LAST_STREAM_ID = 0x7fffffff;
+// kubectl's period: often enough that load balancers and the kubelet's idle timeout keep an
+// idle session.
+const PING_PERIOD_MS = 5_000;
 
 export class SpdySession {
   private readonly socket: Socket;
@@ -52,9 +56,14 @@ export class SpdySession {
   private nextStreamId = 1;
   /** Set by the server's GOAWAY, by retire() and by running out of stream ids: no new streams. */
   private goingAway = false;
+  // Client pings have odd ids; the server answers them with the same frame.
+  private nextPingId = 1;
+  private pingUnanswered = false;
+  private readonly pinger: NodeJS.Timeout;
 
-  constructor(socket: Socket, head: Buffer) {
+  constructor(socket: Socket, head: Buffer, options: { pingPeriodMs?: number } = {}) {
     this.socket = socket;
+    this.pinger = setInterval(() => this.ping(), options.pingPeriodMs ?? PING_PERIOD_MS).unref();
     socket.on('data', (chunk: Buffer) => this.receive(chunk));
     socket.on('drain', () => {
       const waiters = [...this.drainWaiters];
@@ -64,6 +73,7 @@ export class SpdySession {
     // 'close' follows and says what matters: every stream is gone.
     socket.on('error', () => undefined);
     socket.once('close', () => {
+      clearInterval(this.pinger);
       this.goingAway = true;
       const open = [...this.streams.values()];
       this.streams.clear();
@@ -145,10 +155,25 @@ export class SpdySession {
 
   /** GOAWAY and the end of the connection; open streams are reset when the socket closes. */
   close(): void {
+    clearInterval(this.pinger);
     this.goingAway = true;
     if (!this.socket.writableEnded && !this.socket.destroyed) this.socket.end(goAwayFrame(0));
     // An API server that never answers the end must not keep the process alive.
     this.socket.unref();
+  }
+
+  private ping(): void {
+    // An idle session that left a ping unanswered for a whole period is gone (a laptop that
+    // slept, a NAT that forgot it): drop it now, so the next connection opens a new one instead
+    // of waiting on it. A session with streams is not judged: a stream nobody reads stalls the
+    // server's reader, pongs included.
+    if (this.pingUnanswered && this.streams.size === 0) {
+      this.socket.destroy();
+      return;
+    }
+    this.pingUnanswered = true;
+    this.send(pingFrame(this.nextPingId));
+    this.nextPingId = (this.nextPingId + 2) & 0x7fffffff;
   }
 
   private send(frame: Buffer): void {
@@ -195,8 +220,9 @@ export class SpdySession {
         return;
       }
       case ControlType.ping:
-        // The server's pings have even ids; this side sends none, so every ping is to be echoed.
-        this.send(controlFrame(ControlType.ping, 0, frame.payload));
+        // Odd: the answer to this side's ping. Even: the server's, to be echoed.
+        if (frame.payload.length >= 4 && frame.payload.readUInt32BE(0) % 2 === 1) this.pingUnanswered = false;
+        else this.send(controlFrame(ControlType.ping, 0, frame.payload));
         return;
       case ControlType.goAway:
         this.retire();

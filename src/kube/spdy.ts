@@ -65,6 +65,10 @@ export function rstStreamFrame(streamId: number, status: number): Buffer {
   return controlFrame(ControlType.rstStream, 0, words(streamId & 0x7fffffff, status));
 }
 
+export function pingFrame(id: number): Buffer {
+  return controlFrame(ControlType.ping, 0, words(id));
+}
+
 /** A GOAWAY with status OK: no new streams, the open ones may finish. */
 export function goAwayFrame(lastGoodStreamId: number): Buffer {
   return controlFrame(ControlType.goAway, 0, words(lastGoodStreamId & 0x7fffffff, GOAWAY_OK));

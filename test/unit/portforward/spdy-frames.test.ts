@@ -16,6 +16,7 @@ import {
   goAwayFrame,
   headerDictionary,
   headerValueBlock,
+  pingFrame,
   rstStreamFrame,
   synStreamFrame,
 } from '../../../src/kube/spdy.ts';
@@ -30,7 +31,8 @@ describe('frames', () => {
   });
 
   it('writes control frames with version 3, type, flags and length', () => {
-    expect(controlFrame(ControlType.ping, 0, Buffer.from('00000002', 'hex')).toString('hex')).toBe('80030006' + '00000004' + '00000002');
+    expect(pingFrame(3).toString('hex')).toBe('80030006' + '00000004' + '00000003');
+    expect(controlFrame(ControlType.settings, 0, Buffer.alloc(4)).toString('hex')).toBe('80030004' + '00000004' + '00000000');
     expect(rstStreamFrame(7, 5).toString('hex')).toBe('80030003' + '00000008' + '00000007' + '00000005');
     expect(goAwayFrame(0).toString('hex')).toBe('80030007' + '00000008' + '00000000' + '00000000');
   });

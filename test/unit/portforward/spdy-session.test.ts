@@ -5,7 +5,7 @@ import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SpdySession, type StreamHandler } from '../../../src/kube/spdy-session.ts';
-import { ControlType, FLAG_FIN, type Frame, FrameReader, controlFrame, dataFrame, goAwayFrame, rstStreamFrame } from '../../../src/kube/spdy.ts';
+import { ControlType, FLAG_FIN, type Frame, FrameReader, controlFrame, dataFrame, goAwayFrame, pingFrame, rstStreamFrame } from '../../../src/kube/spdy.ts';
 
 interface Peer {
   session: SpdySession;
@@ -21,7 +21,7 @@ afterEach(() => {
   for (const cleanup of cleanups.splice(0)) cleanup();
 });
 
-async function peer(): Promise<Peer> {
+async function peer(options: { pingPeriodMs?: number } = {}): Promise<Peer> {
   const listener = net.createServer();
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   const accepted = once(listener, 'connection') as Promise<[net.Socket]>;
@@ -50,7 +50,7 @@ async function peer(): Promise<Peer> {
       waiters.add(check);
       check();
     });
-  return { session: new SpdySession(client, Buffer.alloc(0)), server, client, frames, received };
+  return { session: new SpdySession(client, Buffer.alloc(0), options), server, client, frames, received };
 }
 
 function recorder(): StreamHandler & { events: string[] } {
@@ -94,13 +94,33 @@ describe('SpdySession', () => {
     expect(reset.events).toEqual(['reset']);
   });
 
-  it('answers PING with the same frame and ignores SETTINGS and WINDOW_UPDATE', async () => {
+  it("answers the server's PING with the same frame and ignores SETTINGS and WINDOW_UPDATE", async () => {
     const { server, received } = await peer();
     server.write(controlFrame(ControlType.settings, 0, Buffer.from('00000000', 'hex')));
     server.write(controlFrame(ControlType.windowUpdate, 0, Buffer.from('0000000100001000', 'hex')));
-    server.write(controlFrame(ControlType.ping, 0, Buffer.from('00000002', 'hex')));
+    server.write(pingFrame(2));
     const [pong] = await received(1);
     expect(pong).toEqual({ kind: 'control', type: ControlType.ping, flags: 0, payload: Buffer.from('00000002', 'hex') });
+  });
+
+  it('pings with odd ids every period; an idle session that leaves a ping unanswered is dropped', async () => {
+    const answering = await peer({ pingPeriodMs: 20 });
+    answering.server.on('data', () => {
+      for (const frame of answering.frames.splice(0)) if (frame.kind === 'control' && frame.type === ControlType.ping) answering.server.write(controlFrame(ControlType.ping, 0, frame.payload));
+    });
+    const silent = await peer({ pingPeriodMs: 20 });
+    const [ping] = await silent.received(1);
+    expect(ping).toEqual({ kind: 'control', type: ControlType.ping, flags: 0, payload: Buffer.from('00000001', 'hex') });
+    await until(() => !silent.session.accepting);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(answering.session.accepting).toBe(true);
+  });
+
+  it('keeps a session with open streams even when its pings go unanswered', async () => {
+    const { session } = await peer({ pingPeriodMs: 20 });
+    session.openStream([['streamtype', 'data']], recorder());
+    await new Promise((r) => setTimeout(r, 100));
+    expect(session.accepting).toBe(true);
   });
 
   it('resets only streams that have not ended both ways', async () => {
