@@ -115,8 +115,21 @@ function connect(session: SpdySession, port: number, socket: Socket, counters: B
   // Set while the local client has more queued than it should: the pod's session is not read.
   let readHold: object | undefined;
 
+  // The pod side is done once both its streams are: kwok ends the data stream before the
+  // kubelet writes the error, so the local client is ended only after the error stream, as
+  // kubectl waits for it too.
+  let podDataEnded = false;
+  let errorStreamEnded = false;
+  const podSideEnded = () => {
+    if (podDataEnded && errorStreamEnded) socket.end();
+  };
+
   // The error stream first, as kubectl opens them: the kubelet writes why it could not reach the
   // port there. This side never writes to it, so its SYN_STREAM already carries FIN.
+  const errorStreamDone = () => {
+    errorStreamEnded = true;
+    podSideEnded();
+  };
   const errorStream = session.openStream(
     headers('error'),
     {
@@ -124,8 +137,8 @@ function connect(session: SpdySession, port: number, socket: Socket, counters: B
         reason += chunk.toString('utf8');
         socket.destroy();
       },
-      end: () => undefined,
-      reset: () => undefined,
+      end: errorStreamDone,
+      reset: errorStreamDone,
     },
     { fin: true },
   );
@@ -145,8 +158,10 @@ function connect(session: SpdySession, port: number, socket: Socket, counters: B
       });
     },
     end: () => {
-      socket.end();
+      podDataEnded = true;
+      // From here the client has LINGER_MS, also if the error stream never ends.
       linger();
+      podSideEnded();
     },
     reset: () => socket.destroy(),
   });

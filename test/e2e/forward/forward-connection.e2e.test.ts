@@ -3,9 +3,9 @@
 // test sees both ends of one forwarded connection. Ends, errors and pressure must reach the
 // other side.
 //
-// Not here: "the pod side closing ends the local socket". kwok ends a forwarded stream only once
-// both directions are done, and it never passes a FIN on to its target, so with a target that
-// closes first the stream waits for the local side. Nor does kwok close its connection to the
+// kwok ends a forwarded stream only once both directions are done, and it never passes a FIN on
+// to its target: so "the pod side closing ends the local socket" is shown with a target that
+// closes first and a client that then half-closes. Nor does kwok close its connection to the
 // target when the streams are reset, so a dropped connection shows as forwarding.closed
 // resolving, not at the target.
 import net, { type AddressInfo } from 'node:net';
@@ -26,6 +26,7 @@ const SINK = 7003;
 const REFUSED = 7004;
 /** No forward configured for this port. */
 const UNCONFIGURED = 7005;
+const HELLO = 7006;
 const MiB = 1024 * 1024;
 // More than every buffer between the target and this process (loopback TCP on each hop, kwok,
 // the API server) can hold, so a stalled flow shows as bytes not yet written.
@@ -37,6 +38,7 @@ let forwarder: PortForwarder;
 const echo = new TargetServer('echo');
 const flood = new TargetServer('flood', FLOOD_BYTES);
 const sink = new TargetServer('sink');
+const hello = new TargetServer('hello');
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
 beforeAll(async () => {
@@ -49,6 +51,7 @@ beforeAll(async () => {
     [ECHO, echo],
     [FLOOD, flood],
     [SINK, sink],
+    [HELLO, hello],
   ] as const) {
     await forwardPodPort(ns.name, POD, port, await server.listen());
   }
@@ -82,12 +85,12 @@ beforeAll(async () => {
 
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
-  for (const server of [echo, flood, sink]) server.reset();
+  for (const server of [echo, flood, sink, hello]) server.reset();
 });
 
 afterAll(async () => {
   forwarder?.close();
-  for (const server of [echo, flood, sink]) await server.close();
+  for (const server of [echo, flood, sink, hello]) await server.close();
   await ns?.cleanup();
 });
 
@@ -372,6 +375,21 @@ describe('forwardConnection through the API server', () => {
     const reply = readN(client, 'last words'.length);
     client.end('last words');
     expect(await within(reply, 'the echo after the FIN')).toBe('last words');
+  });
+
+  it("ends the local socket when the pod side's stream ends, after the bytes it sent", async () => {
+    const { client, local } = await socketPair({ allowHalfOpen: true });
+    const { forwarding } = await forward(local, HELLO);
+    let got = '';
+    client.on('data', (d: Buffer) => (got += d.toString()));
+    await waitFor(() => got === 'hello', { what: 'the greeting' });
+    // kwok ends the stream once this side is done too; the end must come from there, well before
+    // the 5 s after which a lingering half-open connection is dropped anyway.
+    const ended = once(client, 'end');
+    client.end();
+    await within(ended, 'the pod side to end the local socket', 3_000);
+    expect(await within(forwarding.closed, 'the forward to close')).toBeUndefined();
+    expect(got).toBe('hello');
   });
 
   it('stops reading the pod side while the local client does not read, and catches up when it does', async () => {
