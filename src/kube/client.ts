@@ -26,6 +26,7 @@ export class KubeClient {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly objects: KubernetesObjectApi;
+  private portForwarder: import('./portforward.ts').PortForwarder | undefined;
 
   constructor(connection: Connection) {
     this.connection = connection;
@@ -186,8 +187,21 @@ export class KubeClient {
     socket: import('node:net').Socket,
     counters: import('./portforward.ts').ByteCounters,
   ): Promise<import('./portforward.ts').Forwarding> {
-    const { forwardConnection } = await import('./portforward.ts');
-    return forwardConnection(this.connection.kc, target, socket, counters);
+    if (this.portForwarder === undefined) {
+      const { PortForwarder } = await import('./portforward.ts');
+      this.portForwarder ??= new PortForwarder(this.connection.kc);
+    }
+    return this.portForwarder.forwardConnection(target, socket, counters);
+  }
+
+  /** Connections forwarded from now on do not go to pod; its session ends with its last one. */
+  releaseForwardedPod(namespace: string, pod: string): void {
+    this.portForwarder?.release(namespace, pod);
+  }
+
+  /** Ends the port-forward sessions, for shutdown. */
+  stopForwarding(): void {
+    this.portForwarder?.close();
   }
 }
 

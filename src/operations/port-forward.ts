@@ -1,7 +1,8 @@
 // `kubectl dask port-forward` and `dashboard`: a local server per port whose connections each
-// get their own WebSocket to the scheduler pod that is Ready now. A pod watch keeps that choice
-// current, so a deleted or replaced scheduler costs its open connections (closed cleanly), not
-// the command: the next connection goes to the new pod.
+// get their own pair of streams on the port-forward session of the scheduler pod that is Ready
+// now. A pod watch keeps that choice current, so a deleted or replaced scheduler costs its open
+// connections (closed cleanly) and its session, not the command: the next connection goes to
+// the new pod.
 import net, { type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
@@ -114,7 +115,7 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
 
   const serve = async (socket: net.Socket, port: ForwardPort) => {
     sockets.add(socket);
-    // Until the WebSocket takes over, a client that resets must not crash the process.
+    // Until the forward takes over, a client that resets must not crash the process.
     socket.on('error', () => undefined);
     state.open += 1;
     view.update(state);
@@ -168,9 +169,11 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
       if (open.size > 0) view.notice(`scheduler pod ${pod} went away: closing its ${open.size} connection(s)`);
       for (const forward of open) forward.close();
       forwards.delete(pod);
+      client.releaseForwardedPod(namespace, pod);
     }
     if (target === state.target && seen) return;
     seen = true;
+    if (state.target !== undefined) client.releaseForwardedPod(namespace, state.target);
     view.notice(target ? `forwarding to scheduler pod ${target}` : 'no Ready scheduler pod: new connections wait for one');
     state.target = target;
     for (const wake of waiters) wake();
@@ -182,7 +185,8 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
     const ports: ForwardPort[] = [];
     for (const requested of request.ports) {
       const port = { ...requested };
-      const server = net.createServer({ pauseOnConnect: true }, (socket) => void serve(socket, port).catch(fail));
+      // Half-open: a client that ends its side may still read the pod's answer.
+      const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (socket) => void serve(socket, port).catch(fail));
       servers.push(server);
       port.local = await listen(server, requested, request.address);
       // Errors after listening (e.g. too many open files) are per connection: report and go on.
@@ -197,6 +201,7 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
     for (const server of servers) server.close();
     for (const open of forwards.values()) for (const forward of open) forward.destroy();
     for (const socket of sockets) socket.destroy();
+    client.stopForwarding();
   }
   if (failure !== undefined) throw failure;
 }

@@ -212,7 +212,7 @@ function respawn(component: Component): void {
 /**
  * Stops the testbed's kube-apiserver and starts it again with the same command line, as a
  * crash or an upgrade would; resolves once it is ready again. Every watch, log stream and
- * port-forward WebSocket through it is cut. Controllers that give up during the outage (the
+ * port-forward session through it is cut. Controllers that give up during the outage (the
  * controller manager and the scheduler exit when they cannot renew their leases) are started
  * again too, so later tests find a whole cluster.
  */

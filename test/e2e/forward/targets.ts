@@ -13,14 +13,14 @@ export interface TargetConnection {
 /**
  * echo: writes back what it reads. flood: writes floodBytes as fast as the forward takes them
  * (write until write() says stop, go on at 'drain'), reads nothing. sink: reads nothing until
- * the test resumes its socket, then counts.
+ * the test resumes its socket, then counts. hello: writes "hello" and closes its side.
  */
 export class TargetServer {
   readonly connections: TargetConnection[] = [];
   private readonly server: net.Server;
   private readonly all = new Set<net.Socket>();
 
-  constructor(mode: 'echo' | 'flood' | 'sink', floodBytes = 0) {
+  constructor(mode: 'echo' | 'flood' | 'sink' | 'hello', floodBytes = 0) {
     this.server = net.createServer((socket) => {
       this.all.add(socket);
       socket.on('error', () => undefined);
@@ -32,6 +32,7 @@ export class TargetServer {
         if (mode === 'echo') socket.write(d);
       });
       if (mode === 'sink') socket.pause();
+      if (mode === 'hello') socket.end('hello');
       if (mode === 'flood') {
         const chunk = Buffer.alloc(256 * 1024, 7);
         const pump = () => {
