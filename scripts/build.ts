@@ -221,6 +221,11 @@ const seaConfig = {
   // Off: it measured no faster (the launcher is 2 kB; the bundle gets Node's compile cache) and
   // would make the blob, so the executable, differ on every build.
   useCodeCache: false,
+  // V8 lets the young generation grow to 64 MiB, and forwarded bytes and log lines are short-lived
+  // buffers that stay in memory until a scavenge frees them: port-forward peaked at 192 MiB moving
+  // 256 MiB, 128 MiB with a 1 MiB semi-space, at the same throughput; status took as long either
+  // way. The flag only takes effect at start, hence here. Node before 24.6 ignores the field.
+  execArgv: ['--max-semi-space-size=1'],
   assets: Object.fromEntries(files.map((file) => [file, join(app, file)])),
 };
 const exe = join(dist, 'kubectl-dask');
