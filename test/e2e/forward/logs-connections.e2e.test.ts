@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { kubeconfigPath } from '../../cluster/testbed.ts';
 import { dask as daskWith, writeKubeconfig } from '../commands/helpers.ts';
 import { type Namespace, appendLogLine, freshNamespace, serveNamespaceLogsFromFile, spawnKubectl } from '../testbed/helpers.ts';
-import { type Running, dask, startDask, waitForReadyPods } from './helpers.ts';
+import { dask, startDask, waitForLines, waitForReadyPods } from './helpers.ts';
 
 const WORKERS = 24;
 
@@ -24,14 +24,6 @@ function bytesReceivedPerConnection(pid: number, port: number): number[] {
     received.push(Number(/bytes_received:(\d+)/.exec(lines[i + 1] ?? '')?.[1] ?? 0));
   });
   return received;
-}
-
-async function waitForLines(logs: Running, text: string, count: number, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (logs.stdout.filter((l) => l.endsWith(`] ${text}`)).length < count) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} lines "${text}"\n${logs.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 describe('logs connections', () => {
