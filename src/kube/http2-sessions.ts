@@ -10,6 +10,15 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHt
 import type { SecureClientSessionOptions } from 'node:http2';
 import { Readable } from 'node:stream';
 
+/** The server (or a proxy in front of it) does not offer HTTP/2 in its TLS handshake (ALPN). */
+export class Http2UnsupportedError extends Error {
+  readonly code = 'ERR_HTTP2_UNSUPPORTED';
+
+  constructor(origin: string) {
+    super(`${origin} does not offer HTTP/2 in its TLS handshake`);
+  }
+}
+
 /** What identifies the client on a connection; a session is shared only by equal ones. */
 export type SessionTls = Pick<SecureClientSessionOptions, 'ca' | 'cert' | 'key' | 'pfx' | 'passphrase' | 'servername' | 'rejectUnauthorized'>;
 
@@ -24,13 +33,12 @@ interface Session {
 
 // undici's default; http2.connect has none, and an unanswered SYN would hang for minutes.
 const CONNECT_TIMEOUT_MS = 10_000;
-// Data the server may send that we have not read yet (HTTP/2 flow control), per stream and per
-// connection: this is what a session can hold in memory while stdout is slow. A stream whose
-// reader is slow stops its own sender at 64 KiB (the protocol's default). Node's connection
-// default, also 64 KiB, would make 100 busy streams take turns; 2 MiB does not, and measured
-// at 200 pods as fast as 256 KiB per stream and 16 MiB per connection, with less memory.
-const CONNECTION_WINDOW = 2 << 20;
-const STREAM_WINDOW = 64 << 10;
+// Data the server may send that we have not read yet (HTTP/2 flow control): what a session can
+// hold in memory while stdout is slow. The connection window is that bound for all its streams
+// together; the stream window lets a few busy logs use it (64 KiB, the protocol's default,
+// measured slower at 2 pods on the testbed) without one slow reader holding more.
+const CONNECTION_WINDOW = 4 << 20;
+const STREAM_WINDOW = 256 << 10;
 
 export class Http2Sessions {
   private readonly origin: string;
@@ -93,7 +101,7 @@ export class Http2Sessions {
     const timer = setTimeout(() => h2.destroy(Object.assign(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
     const ready = new Promise<void>((resolve, reject) => {
       h2.once('remoteSettings', () => resolve());
-      h2.once('error', reject);
+      h2.once('error', (error: Error & { code?: string }) => reject(error.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' ? new Http2UnsupportedError(this.origin) : error));
       h2.once('close', () => reject(Object.assign(new Error('connection to the API server closed'), { code: 'ECONNRESET' })));
     });
     // Streams report the session's failure themselves; this only keeps it from being unhandled.
@@ -101,6 +109,9 @@ export class Http2Sessions {
     h2.on('error', () => undefined);
     h2.once('connect', () => {
       clearTimeout(timer);
+      // A server that ignores ALPN completes the handshake and then answers the HTTP/2
+      // preface with HTTP/1.1, which Node reports only as "Protocol error".
+      if (h2.encrypted && h2.alpnProtocol !== 'h2') return void h2.destroy(new Http2UnsupportedError(this.origin));
       h2.setLocalWindowSize(CONNECTION_WINDOW);
     });
     const session: Session = { h2, tls, streams: 0, ready };

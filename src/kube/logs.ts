@@ -1,9 +1,10 @@
 // Container logs as Node streams. Against an https API server every log is an HTTP/2 stream on
-// sessions shared by all of them (kube/http2-sessions.ts), as kubectl does. Two cases stay on
+// sessions shared by all of them (kube/http2-sessions.ts), as kubectl does. Three cases stay on
 // HTTP/1.1, one connection per log, through the agent client-node builds for the cluster:
 // a proxy-url (client-node's HTTP and SOCKS proxy agents only carry HTTP/1.1 requests; HTTP/2
-// through them would mean writing our own CONNECT and SOCKS tunnels), and a plain http://
-// server, which in practice is `kubectl proxy` and speaks no h2c. TLS material and credentials
+// through them would mean writing our own CONNECT and SOCKS tunnels), a plain http:// server,
+// which in practice is `kubectl proxy` and speaks no h2c, and a server whose TLS handshake does
+// not offer h2 (kubectl's Go client falls back the same way). TLS material and credentials
 // (tokens, exec and OIDC plugins, impersonation) always come from client-node.
 import http, { type IncomingMessage } from 'node:http';
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
@@ -11,7 +12,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import type { StreamWindow } from '../core/logs.ts';
-import { Http2Sessions, type SessionTls, responseBody } from './http2-sessions.ts';
+import { Http2Sessions, Http2UnsupportedError, type SessionTls, responseBody } from './http2-sessions.ts';
 
 export interface PodLogRequest extends StreamWindow {
   namespace: string;
@@ -39,7 +40,7 @@ export class PodLogClient {
   private readonly kc: KubeConfig;
   private readonly server: URL;
   /** Undefined when logs go over HTTP/1.1 (see the top of this file). */
-  private readonly sessions: Http2Sessions | undefined;
+  private sessions: Http2Sessions | undefined;
 
   constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
@@ -59,10 +60,22 @@ export class PodLogClient {
     const options: ClientOptions = {};
     await this.kc.applyToHTTPSOptions(options);
     const path = this.server.pathname.replace(/\/$/, '') + podLogPath(request);
-    const { status, body } = this.sessions ? await this.http2Get(this.sessions, path, options, signal) : await this.http1Get(path, options, signal);
+    const { status, body } = await this.get(path, options, signal);
     if (status !== 200) throw new ApiException(status, `log request failed with HTTP ${status}`, await readLimited(body), {});
     body.setEncoding('utf8');
     return body;
+  }
+
+  private async get(path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
+    if (this.sessions) {
+      try {
+        return await this.http2Get(this.sessions, path, options, signal);
+      } catch (error) {
+        if (!(error instanceof Http2UnsupportedError)) throw error;
+        this.sessions = undefined;
+      }
+    }
+    return this.http1Get(path, options, signal);
   }
 
   private async http2Get(sessions: Http2Sessions, path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
