@@ -27,6 +27,7 @@ export class KubeClient {
   private readonly apps: AppsV1Api;
   private readonly objects: KubernetesObjectApi;
   private portForwarder: import('./portforward.ts').PortForwarder | undefined;
+  private podLogs: Promise<import('./logs.ts').PodLogClient> | undefined;
 
   constructor(connection: Connection) {
     this.connection = connection;
@@ -175,10 +176,12 @@ export class KubeClient {
     }
   }
 
-  /** A container's log as text, with timestamps; see kube/logs.ts. */
+  /** A container's log as text, with timestamps; all logs share HTTP/2 connections, see kube/logs.ts. */
   async openPodLog(request: import('./logs.ts').PodLogRequest, signal: AbortSignal): Promise<import('node:stream').Readable> {
-    const { openPodLog } = await import('./logs.ts');
-    return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, () => openPodLog(this.connection.kc, request, signal));
+    return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, async () => {
+      this.podLogs ??= import('./logs.ts').then(({ PodLogClient }) => new PodLogClient(this.connection.kc));
+      return (await this.podLogs).open(request, signal);
+    });
   }
 
   /** Forwards one local connection to a pod port; see kube/portforward.ts. */

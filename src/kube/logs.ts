@@ -1,11 +1,18 @@
-// One container's log as a Node stream, over client-node's Log. Log resolves when the response
-// headers arrive and then pipes the body into our stream, but it never reports a body that
-// fails later (a dropped connection, its own abort): the error is raised on a source stream we
-// are not given, with no listener, which would crash the process. We catch it where the source
-// announces itself ('pipe') and turn it into an error of the stream we return.
-import { PassThrough, type Readable } from 'node:stream';
-import { type KubeConfig, Log } from '@kubernetes/client-node';
+// Container logs as Node streams. Against an https API server every log is an HTTP/2 stream on
+// sessions shared by all of them (kube/http2-sessions.ts), as kubectl does. Three cases stay on
+// HTTP/1.1, one connection per log, through the agent client-node builds for the cluster:
+// a proxy-url (client-node's HTTP and SOCKS proxy agents only carry HTTP/1.1 requests; HTTP/2
+// through them would mean writing our own CONNECT and SOCKS tunnels), a plain http:// server,
+// which in practice is `kubectl proxy` and speaks no h2c, and a server whose TLS handshake does
+// not offer h2 (kubectl's Go client falls back the same way). TLS material and credentials
+// (tokens, exec and OIDC plugins, impersonation) always come from client-node.
+import http, { type IncomingMessage } from 'node:http';
+import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
+import https from 'node:https';
+import type { Readable } from 'node:stream';
+import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import type { StreamWindow } from '../core/logs.ts';
+import { Http2Sessions, Http2UnsupportedError, type SessionTls, responseBody } from './http2-sessions.ts';
 
 export interface PodLogRequest extends StreamWindow {
   namespace: string;
@@ -14,32 +21,110 @@ export interface PodLogRequest extends StreamWindow {
   follow: boolean;
 }
 
-/**
- * Opens the log with timestamps on every line (so a dropped stream can resume). The returned
- * stream ends when the server ends the log, errors when the connection fails, and is destroyed
- * (with the log request aborted) when signal aborts.
- */
-export async function openPodLog(kc: KubeConfig, request: PodLogRequest, signal: AbortSignal): Promise<Readable> {
-  const out = new PassThrough();
-  out.on('pipe', (source: Readable) => source.on('error', (error) => out.destroy(error)));
-  const controller = await new Log(kc).log(request.namespace, request.pod, request.container, out, {
-    follow: request.follow,
-    timestamps: true,
-    ...(request.sinceTime !== undefined ? { sinceTime: request.sinceTime } : {}),
-    ...(request.sinceSeconds !== undefined ? { sinceSeconds: request.sinceSeconds } : {}),
-    // client-node skips a falsy tailLines, which would turn --tail 0 into "everything".
-    ...(request.tailLines !== undefined ? { tailLines: String(request.tailLines) as unknown as number } : {}),
-  });
-  // Log cannot be cancelled before the headers arrive; stop right after, then.
-  const stop = () => {
-    controller.abort();
-    out.destroy();
-  };
-  if (signal.aborted) stop();
-  else {
-    signal.addEventListener('abort', stop, { once: true });
-    out.once('close', () => signal.removeEventListener('abort', stop));
+/** Path and query of the log API; timestamps on every line, so a dropped stream can resume. */
+export function podLogPath(request: PodLogRequest): string {
+  const query = new URLSearchParams({ container: request.container, follow: String(request.follow), timestamps: 'true' });
+  if (request.sinceTime !== undefined) query.set('sinceTime', request.sinceTime);
+  if (request.sinceSeconds !== undefined) query.set('sinceSeconds', String(request.sinceSeconds));
+  if (request.tailLines !== undefined) query.set('tailLines', String(request.tailLines));
+  return `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/log?${query}`;
+}
+
+/** client-node's view of a request: TLS options, auth headers and, for HTTP/1.1, its agent. */
+type ClientOptions = Omit<https.RequestOptions, 'headers'> & { headers?: Record<string, string> };
+
+// A Status body is a few hundred bytes; a misbehaving proxy's error page is cut here.
+const MAX_ERROR_BODY = 64 << 10;
+
+export class PodLogClient {
+  private readonly kc: KubeConfig;
+  private readonly server: URL;
+  /** Undefined when logs go over HTTP/1.1 (see the top of this file). */
+  private sessions: Http2Sessions | undefined;
+
+  constructor(kc: KubeConfig) {
+    const cluster = kc.getCurrentCluster();
+    if (!cluster) throw new Error('the kubeconfig context has no cluster');
+    this.kc = kc;
+    this.server = new URL(cluster.server);
+    this.sessions = this.server.protocol === 'https:' && !cluster.proxyUrl ? new Http2Sessions(this.server.origin) : undefined;
   }
-  out.setEncoding('utf8');
-  return out;
+
+  /**
+   * The log as utf8 text. The stream ends when the server ends the log, errors when the
+   * connection fails, and is destroyed when signal aborts. A refused request rejects with the
+   * API server's ApiException (its Status body included), an unreachable server with the
+   * network error.
+   */
+  async open(request: PodLogRequest, signal: AbortSignal): Promise<Readable> {
+    const options: ClientOptions = {};
+    await this.kc.applyToHTTPSOptions(options);
+    const path = this.server.pathname.replace(/\/$/, '') + podLogPath(request);
+    const { status, body } = await this.get(path, options, signal);
+    if (status !== 200) throw new ApiException(status, `log request failed with HTTP ${status}`, await readLimited(body), {});
+    body.setEncoding('utf8');
+    return body;
+  }
+
+  private async get(path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
+    if (this.sessions) {
+      try {
+        return await this.http2Get(this.sessions, path, options, signal);
+      } catch (error) {
+        if (!(error instanceof Http2UnsupportedError)) throw error;
+        this.sessions = undefined;
+      }
+    }
+    return this.http1Get(path, options, signal);
+  }
+
+  private async http2Get(sessions: Http2Sessions, path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
+    const headers: OutgoingHttpHeaders = { ':path': path, ...options.headers };
+    if (options.auth) headers.authorization = `Basic ${Buffer.from(options.auth).toString('base64')}`;
+    const stream = await sessions.request(headers, sessionTls(options), signal);
+    const response = await responseHeaders(stream);
+    return { status: Number(response[':status']), body: responseBody(stream) };
+  }
+
+  private async http1Get(path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
+    const url = new URL(path, this.server.origin);
+    const send = url.protocol === 'https:' ? https.request : http.request;
+    const request = send(url, { agent: options.agent, headers: options.headers, signal, ...(options.auth ? { auth: options.auth } : {}) });
+    request.end();
+    const response = await new Promise<IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+    });
+    return { status: response.statusCode ?? 0, body: response };
+  }
+}
+
+function sessionTls(options: ClientOptions): SessionTls {
+  const { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized } = options;
+  return { ca, cert, key, pfx, passphrase, servername, rejectUnauthorized };
+}
+
+/** The response's headers, or the stream's error (or a reset) if it fails first. */
+function responseHeaders(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders> {
+  return new Promise((resolve, reject) => {
+    const settle = (done: () => void) => {
+      stream.off('response', onResponse).off('error', onError).off('close', onClose);
+      done();
+    };
+    const onResponse = (headers: IncomingHttpHeaders) => settle(() => resolve(headers));
+    const onError = (error: Error) => settle(() => reject(error));
+    const onClose = () => settle(() => reject(Object.assign(new Error('the API server closed the log stream before answering'), { code: 'ECONNRESET' })));
+    stream.on('response', onResponse).on('error', onError).on('close', onClose);
+  });
+}
+
+async function readLimited(body: Readable): Promise<string> {
+  let text = '';
+  body.setEncoding('utf8');
+  for await (const chunk of body as AsyncIterable<string>) {
+    text += chunk;
+    if (text.length >= MAX_ERROR_BODY) break;
+  }
+  body.destroy();
+  return text.slice(0, MAX_ERROR_BODY);
 }

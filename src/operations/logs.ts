@@ -1,8 +1,9 @@
 // `kubectl dask logs`: one stream per container of every selected pod, each with its own abort
 // and resume cursor. With --follow a pod watch starts streams for pods that appear or restart
 // and stops those of deleted pods; a dropped stream reconnects with backoff from the last
-// timestamp printed. No cap on streams: each holds one connection and a constant amount of
-// state (its cursor and at most one partial line), whatever the volume it carries.
+// timestamp printed. No cap on streams: each is one HTTP/2 stream on a shared connection and
+// holds a constant amount of state (its cursor and at most one partial line), whatever the
+// volume it carries.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';

@@ -23,12 +23,24 @@ export function formatLogLine(entry: LogEntry, prefix: string, format: LineForma
 
 /**
  * Log lines to stdout and notices to stderr. A full stdout (a slow pipe) makes write return a
- * promise, so the streams pause instead of buffering without bound.
+ * promise, so the streams pause instead of buffering without bound. Streams that meet a full
+ * stdout together wait for the same 'drain': a listener each would be hundreds on one socket.
  */
 export function logOutput(format: LineFormat, signal: AbortSignal, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): LogsOutput {
+  let drained: Promise<void> | undefined;
   return {
     format: (entry, prefix) => formatLogLine(entry, prefix, format),
-    write: (text) => (stdout.write(text) ? undefined : once(stdout, 'drain', { signal }).then(() => undefined)),
+    write: (text) => {
+      if (stdout.write(text)) return undefined;
+      drained ??= once(stdout, 'drain', { signal }).then(
+        () => void (drained = undefined),
+        (error: unknown) => {
+          drained = undefined;
+          throw error;
+        },
+      );
+      return drained;
+    },
     notice: (text) => void stderr.write(`${text}\n`),
   };
 }

@@ -136,6 +136,21 @@ describe('RBAC', () => {
     expect(await objectNames(ns.name)).toEqual([]);
   });
 
+  it('a user who may see the cluster but not read its logs: logs and logs -f exit 7 naming get pods/log, with the API server reason', async () => {
+    await daskOk(['up', '-n', ns.name, '--workers', '1']);
+    const { kubeconfig, token } = await limitedUser('no-logs', [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    for (const args of [['logs'], ['logs', '-f']]) {
+      const r = await dask([...args, '--kubeconfig', kubeconfig], { timeoutMs: 30_000 });
+      expectCleanError(r, 7, new RegExp(`^error: forbidden: you may not get pods/log in namespace "${ns.name}"; ask an admin for a Role that allows it \\(see README, "RBAC"\\)$`));
+      // The API server's Status message, read from the log request's response body.
+      expect(r.stderr).toMatch(/^ {2}pods "dask-(worker|scheduler)-[^"]+" is forbidden: User "system:serviceaccount:.*:no-logs" cannot get resource "pods\/log"/m);
+      expect(r.stderr).not.toContain(token);
+    }
+  });
+
   it('a read-only user: up is refused at validation (patch), before anything is applied', async () => {
     const { kubeconfig } = await limitedUser('read-only', [
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },

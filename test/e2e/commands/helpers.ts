@@ -279,14 +279,23 @@ export async function testbedCluster(): Promise<{ server: string; caData: string
 /** Writes a one-context kubeconfig and returns its path. */
 export function writeKubeconfig(
   file: string,
-  cluster: { server: string; caData?: string },
+  cluster: { server: string; caData?: string; insecureSkipTlsVerify?: boolean },
   user: Record<string, unknown>,
   namespace?: string,
 ): string {
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'c', cluster: { server: cluster.server, ...(cluster.caData ? { 'certificate-authority-data': cluster.caData } : {}) } }],
+    clusters: [
+      {
+        name: 'c',
+        cluster: {
+          server: cluster.server,
+          ...(cluster.caData ? { 'certificate-authority-data': cluster.caData } : {}),
+          ...(cluster.insecureSkipTlsVerify ? { 'insecure-skip-tls-verify': true } : {}),
+        },
+      },
+    ],
     users: [{ name: 'u', user }],
     contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u', ...(namespace ? { namespace } : {}) } }],
     'current-context': 'ctx',

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type Namespace, appendLogLine, forwardNamespacePort, freshNamespace, serveNamespaceLogsFromFile } from '../testbed/helpers.ts';
 import { ensureDaskVenv } from './dask-venv.ts';
-import { type LocalDask, type Running, dask, restartApiServer, startDask, startDaskClient, startLocalDask, waitForReadyPods } from './helpers.ts';
+import { type LocalDask, type Running, dask, restartApiServer, startDask, startDaskClient, startLocalDask, waitForLines, waitForReadyPods } from './helpers.ts';
 
 let ns: Namespace;
 let local: LocalDask;
@@ -62,11 +62,3 @@ it('logs -f and port-forward both resume after the API server restarts', async (
   expect(logs.stderr.some((l) => /log stream interrupted/.test(l))).toBe(true);
   for (const r of [logs, forward]) expect((await r.interrupt()).code).toBe(0);
 });
-
-async function waitForLines(logs: Running, text: string, count: number, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (logs.stdout.filter((l) => l.endsWith(` ${text}`)).length < count) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} lines "${text}"\n${logs.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

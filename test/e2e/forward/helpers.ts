@@ -100,6 +100,15 @@ interface PodObject {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
+/** Resolves once count lines of stdout end with ` text` (a log line's message after its prefix). */
+export async function waitForLines(logs: Running, text: string, count: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (logs.stdout.filter((l) => l.endsWith(` ${text}`)).length < count) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} lines "${text}"\n${logs.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Resolves with the names once exactly count pods match selector, all Ready and none terminating. */
 export async function waitForReadyPods(namespace: string, selector: string, count: number, timeoutMs = 60_000): Promise<string[]> {
   return waitFor(
