@@ -22,23 +22,28 @@ export function formatLogLine(entry: LogEntry, prefix: string, format: LineForma
 }
 
 /**
- * Log lines to stdout and notices to stderr. A full stdout (a slow pipe) makes write return a
- * promise, so the streams pause instead of buffering without bound. Streams that meet a full
- * stdout together wait for the same 'drain': a listener each would be hundreds on one socket.
+ * Log lines to stdout and notices to stderr. What every stream hands over in one turn of the event
+ * loop goes out in one write: stdout to a pipe or file is a synchronous write(2) on Linux, and one
+ * per chunk of each of hundreds of streams made the follower wait on the pipe instead of reading.
+ * Once stdout is full, write returns a promise so the streams pause instead of buffering without
+ * bound; streams that meet a full stdout together wait for the same 'drain' (a listener each
+ * would be hundreds on one socket), which also ends the wait when signal aborts.
  */
 export function logOutput(format: LineFormat, signal: AbortSignal, stdout: NodeJS.WritableStream = process.stdout, stderr: NodeJS.WritableStream = process.stderr): LogsOutput {
+  let pending: string[] = [];
   let drained: Promise<void> | undefined;
+  const flush = () => {
+    const text = pending.join('');
+    pending = [];
+    if (stdout.write(text) || drained) return;
+    const done = () => void (drained = undefined);
+    drained = once(stdout, 'drain', { signal }).then(done, done);
+  };
   return {
     format: (entry, prefix) => formatLogLine(entry, prefix, format),
     write: (text) => {
-      if (stdout.write(text)) return undefined;
-      drained ??= once(stdout, 'drain', { signal }).then(
-        () => void (drained = undefined),
-        (error: unknown) => {
-          drained = undefined;
-          throw error;
-        },
-      );
+      if (pending.length === 0) setImmediate(flush);
+      pending.push(text);
       return drained;
     },
     notice: (text) => void stderr.write(`${text}\n`),
