@@ -27,10 +27,17 @@ const LINES_TOTAL = 200_000;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const peakRssMiB = (pid: number | undefined) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-/** A loopback server behind the scheduler pod: sends `bytes` to each connection. */
+/**
+ * A loopback server behind the scheduler pod: sends `bytes` to each connection. close() also
+ * drops the connections kwok keeps open to it (kwok closes its side only when the target does),
+ * which would otherwise keep the bench from exiting.
+ */
 async function source(bytes: number): Promise<{ port: number; close(): void }> {
   const chunk = Buffer.alloc(MiB, 97);
+  const sockets = new Set<net.Socket>();
   const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);
     let sent = 0;
     const pump = () => {
@@ -44,7 +51,13 @@ async function source(bytes: number): Promise<{ port: number; close(): void }> {
   });
   const port = await freePort();
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  return { port, close: () => server.close() };
+  return {
+    port,
+    close: () => {
+      server.close();
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 /** Milliseconds until `bytes` arrived through the local port (kwok never ends the stream). */
