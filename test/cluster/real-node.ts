@@ -32,11 +32,13 @@ import {
   kubectlPath,
   rel,
   runCli,
+  say,
   testbedEnv,
   TestbedError,
   registerUser,
   terminate,
   up as controlPlaneUp,
+  withClusterLock,
 } from './testbed.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -149,10 +151,6 @@ interface State {
   /** nftables tables before up ("ip filter", ...): iptables-nft creates the ones it touches. */
   nftTablesBefore?: string[];
   nodeBin?: string;
-}
-
-function say(line: string): void {
-  process.stderr.write(`cluster: ${line}\n`);
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -765,33 +763,6 @@ export interface RealUpResult {
   image: string;
 }
 
-/**
- * Runs fn while holding .cluster/real.lock, so concurrent up/down of the real node on one
- * checkout (two test runs, a test run and cluster:down) take turns. A kernel flock held by a
- * child that exits with us, so it cannot go stale (as testbed.ts does for the control plane).
- */
-async function withRealLock<T>(fn: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(clusterDir, { recursive: true });
-  const holder = spawn('flock', [path.join(clusterDir, 'real.lock'), 'sh', '-c', 'echo locked; exec cat'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const notice = setTimeout(() => say('waiting for another start or stop of the real node on this checkout'), 1_000);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      holder.once('error', (err) => reject(new TestbedError(`cannot run flock (util-linux): ${err.message}`)));
-      holder.once('exit', (code) => reject(new TestbedError(`flock on ${rel(clusterDir)}/real.lock exited (${code})`)));
-      holder.stdout!.once('data', () => resolve());
-    });
-  } finally {
-    clearTimeout(notice);
-  }
-  try {
-    return await fn();
-  } finally {
-    holder.stdin!.end();
-  }
-}
-
 const realUsersDir = path.join(realDir, 'users');
 /** Present while the real node was started by a test run: the last test run using it stops it. */
 export const realStartedByTestsMarker = path.join(realDir, 'started-by-tests');
@@ -803,7 +774,7 @@ export function addRealUser(): () => number {
 
 /** Starts the control plane and the real node, or reuses healthy running ones. */
 export async function upReal(): Promise<RealUpResult> {
-  return withRealLock(() => upRealLocked());
+  return withClusterLock('real', 'another start or stop of the real node', () => upRealLocked());
 }
 
 async function upRealLocked(): Promise<RealUpResult> {
@@ -1016,7 +987,7 @@ function splitRule(rule: string): string[] {
 export async function downReal(opts: { quiet?: boolean } = {}): Promise<void> {
   // Nothing of the real node here (cluster:down runs this for kwok-only setups too): no lock.
   if (readState() === undefined && !ourProcesses().size && !fs.existsSync(daskImageFile)) return;
-  await withRealLock(() => downRealLocked(opts));
+  await withClusterLock('real', 'another start or stop of the real node', () => downRealLocked(opts));
 }
 
 async function downRealLocked(opts: { quiet?: boolean }): Promise<void> {

@@ -59,7 +59,7 @@ export function rel(p: string): string {
   return path.relative(repoRoot, p) || '.';
 }
 
-function say(line: string): void {
+export function say(line: string): void {
   process.stderr.write(`cluster: ${line}\n`);
 }
 
@@ -496,20 +496,22 @@ async function waitDefaultServiceAccount(bin: string): Promise<void> {
 }
 
 /**
- * Runs fn while holding .cluster/testbed.lock, so that concurrent up/down calls on one checkout
- * (an e2e run next to a manual cluster:up) take turns instead of wiping each other's cluster.
- * The lock is a kernel flock held by a child that exits with us, so it cannot go stale.
+ * Runs fn while holding .cluster/<name>.lock, so that concurrent starts and stops on one checkout
+ * (an e2e run next to a manual cluster:up, two test runs) take turns instead of wiping each
+ * other's cluster. The lock is a kernel flock held by a child that exits with us, so it cannot go
+ * stale.
  */
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
+export async function withClusterLock<T>(name: string, waitingFor: string, fn: () => Promise<T>): Promise<T> {
   fs.mkdirSync(clusterDir, { recursive: true });
-  const holder = spawn('flock', [path.join(clusterDir, 'testbed.lock'), 'sh', '-c', 'echo locked; exec cat'], {
+  const lockFile = path.join(clusterDir, `${name}.lock`);
+  const holder = spawn('flock', [lockFile, 'sh', '-c', 'echo locked; exec cat'], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const notice = setTimeout(() => say('waiting for another cluster:up/down on this checkout to finish'), 1_000);
+  const notice = setTimeout(() => say(`waiting for ${waitingFor} on this checkout`), 1_000);
   try {
     await new Promise<void>((resolve, reject) => {
-      holder.once('error', (err) => reject(new TestbedError(`cannot run flock (util-linux) to lock ${rel(clusterDir)}: ${err.message}`)));
-      holder.once('exit', (code) => reject(new TestbedError(`flock on ${rel(clusterDir)}/testbed.lock exited (${code})`)));
+      holder.once('error', (err) => reject(new TestbedError(`cannot run flock (util-linux) to lock ${rel(lockFile)}: ${err.message}`)));
+      holder.once('exit', (code) => reject(new TestbedError(`flock on ${rel(lockFile)} exited (${code})`)));
       holder.stdout!.once('data', () => resolve());
     });
   } finally {
@@ -528,7 +530,7 @@ export async function up(): Promise<UpResult> {
   const port = apiPort();
   const nodes = nodeCount();
   const bin = buildBinaries();
-  return withLock(() => upLocked(t0, bin, port, nodes));
+  return withClusterLock('testbed', 'another cluster:up/down to finish', () => upLocked(t0, bin, port, nodes));
 }
 
 async function upLocked(t0: number, bin: string, port: number, nodes: number): Promise<UpResult> {
@@ -580,7 +582,7 @@ async function upLocked(t0: number, bin: string, port: number, nodes: number): P
 
 /** Stops every component process of this checkout's cluster; keeps logs for inspection. */
 export async function down(opts: { quiet?: boolean } = {}): Promise<void> {
-  await withLock(() => stop(opts));
+  await withClusterLock('testbed', 'another cluster:up/down to finish', () => stop(opts));
 }
 
 async function stop(opts: { quiet?: boolean }): Promise<void> {
