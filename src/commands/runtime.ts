@@ -15,9 +15,24 @@ export async function connect(args: GlobalArgs): Promise<KubeClient> {
   return KubeClient.connect(connectionTarget(args));
 }
 
+/**
+ * A watch event can still reach an operation after it settled; once closed, the reporter draws
+ * nothing more, so no progress line ever follows the command's error or result.
+ */
 export async function progressReporter(mode: TerminalMode): Promise<Reporter> {
   const { createReporter } = await import('../ui/reporter.ts');
-  return createReporter(mode);
+  const reporter = await createReporter(mode);
+  let closed = false;
+  return {
+    update: (state) => {
+      if (!closed) reporter.update(state);
+    },
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await reporter.close();
+    },
+  };
 }
 
 /**
