@@ -118,6 +118,16 @@ export function clusterReadiness(
   return { ready: waitingFor.length === 0, scheduler: s, workers: w, pods: views, waitingFor };
 }
 
+/**
+ * Whether the pods seen include as many Ready ones as each rolled-out Deployment counts. While
+ * waiting, Deployments and pods arrive on separate watches and either can be ahead, so a wait
+ * that ended on the Deployments alone could leave a pod table that still shows no Ready pods.
+ */
+export function podsAgreeWithRollouts(r: ClusterReadiness): boolean {
+  const readyPods = (component: Component) => r.pods.filter((p) => p.component === component && p.ready && !p.terminating).length;
+  return readyPods('scheduler') >= r.scheduler.desired && readyPods('worker') >= r.workers.desired;
+}
+
 /** Warning events worth showing while waiting, as one line each, oldest first. */
 export function describeEvents(events: CoreV1Event[]): string[] {
   return events

@@ -1,21 +1,20 @@
 // The only module that talks to the Kubernetes API. Everything else speaks the objects of
-// src/core and these few verbs.
-import {
-  AppsV1Api,
-  CoreV1Api,
-  type CoreV1Event,
-  type KubernetesObject,
-  KubernetesObjectApi,
-  PatchStrategy,
-  setHeaderOptions,
-  type V1Deployment,
-  type V1Pod,
-  type V1Service,
-} from '@kubernetes/client-node';
-import { FIELD_MANAGER } from '../core/spec.ts';
+// src/core and these few verbs. Reads go through kube/requests.ts, which loads neither undici nor
+// client-node's generated API (status and list need nothing else); writes use the generated
+// clients of kube/writes.ts, loaded on the first write. Read objects are the API server's JSON
+// as it is: timestamps are strings, as in watch events, where client-node's types say Date.
+import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
 import { type Connection, type KubeTarget, resolveConnection } from './connect.ts';
 import { type Attempt, apiStatusCode, toUserError } from './errors.ts';
-import { type CollectionSource, observeCollection } from './watch.ts';
+import { type ApiRoot, collectionPath, listPath, objectPath, podLogPath } from './paths.ts';
+import { ApiRequests } from './requests.ts';
+import type { ApiWrites } from './writes.ts';
+import type { CollectionSource, ListResult } from './watch.ts';
+
+interface List<T> {
+  items: T[];
+  metadata?: { resourceVersion?: string };
+}
 
 export class KubeClient {
   readonly namespace: string;
@@ -23,11 +22,9 @@ export class KubeClient {
   readonly context: string;
   readonly server: string;
   private readonly connection: Connection;
-  private readonly core: CoreV1Api;
-  private readonly apps: AppsV1Api;
-  private readonly objects: KubernetesObjectApi;
+  private readonly requests: ApiRequests;
+  private apiWrites: Promise<ApiWrites> | undefined;
   private portForwarder: import('./portforward.ts').PortForwarder | undefined;
-  private podLogs: Promise<import('./logs.ts').PodLogClient> | undefined;
 
   constructor(connection: Connection) {
     this.connection = connection;
@@ -35,13 +32,16 @@ export class KubeClient {
     this.contextNamespace = connection.contextNamespace;
     this.context = connection.context;
     this.server = connection.server;
-    this.core = connection.kc.makeApiClient(CoreV1Api);
-    this.apps = connection.kc.makeApiClient(AppsV1Api);
-    this.objects = KubernetesObjectApi.makeApiClient(connection.kc);
+    this.requests = new ApiRequests(connection.kc);
   }
 
   static connect(target: KubeTarget): KubeClient {
     return new KubeClient(resolveConnection(target));
+  }
+
+  private writes(): Promise<ApiWrites> {
+    this.apiWrites ??= import('./writes.ts').then(({ ApiWrites }) => new ApiWrites(this.connection.kc));
+    return this.apiWrites;
   }
 
   private async call<T>(attempt: Attempt, request: () => Promise<T>): Promise<T> {
@@ -62,10 +62,15 @@ export class KubeClient {
     }
   }
 
+  private async list<T>(api: ApiRoot, resource: string, namespace: string | undefined, labelSelector?: string): Promise<ListResult<T>> {
+    const list = await this.requests.json<List<T>>(listPath(api, resource, namespace, labelSelector));
+    return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
+  }
+
   /** False when the namespace is missing; true when it exists or we may not read namespaces. */
   async namespaceExists(namespace: string): Promise<boolean> {
     try {
-      await this.core.readNamespace({ name: namespace });
+      await this.requests.json(objectPath('/api/v1', 'namespaces', undefined, namespace));
       return true;
     } catch (error) {
       const code = apiStatusCode(error);
@@ -78,110 +83,83 @@ export class KubeClient {
   /** Server-side apply with our field manager; dryRun asks the server to validate only. */
   async apply<T extends KubernetesObject>(obj: T, options: { dryRun?: boolean; force?: boolean } = {}): Promise<T> {
     const resource = `${obj.kind?.toLowerCase()}s`;
-    return this.call({ verb: 'patch', resource, namespace: obj.metadata?.namespace, name: obj.metadata?.name }, () =>
-      this.objects.patch(obj, undefined, options.dryRun ? 'All' : undefined, FIELD_MANAGER, options.force ?? false, PatchStrategy.ServerSideApply),
+    return this.call({ verb: 'patch', resource, namespace: obj.metadata?.namespace, name: obj.metadata?.name }, async () =>
+      (await this.writes()).apply(obj, options.dryRun ?? false, options.force ?? false),
     );
   }
 
   getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
-    return this.optional({ verb: 'get', resource: 'deployments', namespace, name }, () => this.apps.readNamespacedDeployment({ namespace, name }));
+    return this.optional({ verb: 'get', resource: 'deployments', namespace, name }, () => this.requests.json<V1Deployment>(objectPath('/apis/apps/v1', 'deployments', namespace, name)));
   }
 
   getService(namespace: string, name: string): Promise<V1Service | undefined> {
-    return this.optional({ verb: 'get', resource: 'services', namespace, name }, () => this.core.readNamespacedService({ namespace, name }));
+    return this.optional({ verb: 'get', resource: 'services', namespace, name }, () => this.requests.json<V1Service>(objectPath('/api/v1', 'services', namespace, name)));
   }
 
   /** namespace undefined lists across all namespaces. */
   async listDeployments(labelSelector: string, namespace: string | undefined): Promise<V1Deployment[]> {
-    const list = await this.call({ verb: 'list', resource: 'deployments', namespace }, () =>
-      namespace === undefined ? this.apps.listDeploymentForAllNamespaces({ labelSelector }) : this.apps.listNamespacedDeployment({ namespace, labelSelector }),
-    );
-    return list.items;
+    return (await this.call({ verb: 'list', resource: 'deployments', namespace }, () => this.list<V1Deployment>('/apis/apps/v1', 'deployments', namespace, labelSelector))).items;
   }
 
   async listPods(labelSelector: string, namespace: string | undefined): Promise<V1Pod[]> {
-    const list = await this.call({ verb: 'list', resource: 'pods', namespace }, () =>
-      namespace === undefined ? this.core.listPodForAllNamespaces({ labelSelector }) : this.core.listNamespacedPod({ namespace, labelSelector }),
-    );
-    return list.items;
+    return (await this.call({ verb: 'list', resource: 'pods', namespace }, () => this.list<V1Pod>('/api/v1', 'pods', namespace, labelSelector))).items;
   }
 
   async listServices(labelSelector: string, namespace: string): Promise<V1Service[]> {
-    const list = await this.call({ verb: 'list', resource: 'services', namespace }, () => this.core.listNamespacedService({ namespace, labelSelector }));
-    return list.items;
+    return (await this.call({ verb: 'list', resource: 'services', namespace }, () => this.list<V1Service>('/api/v1', 'services', namespace, labelSelector))).items;
   }
 
   /** Sets replicas through the scale subresource, as `kubectl scale` does. */
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
-    const attempt = { verb: 'update', resource: 'deployments/scale', namespace, name };
-    await this.call(attempt, () =>
-      this.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER }, mergePatch),
-    );
+    await this.call({ verb: 'update', resource: 'deployments/scale', namespace, name }, async () => (await this.writes()).scaleDeployment(namespace, name, replicas));
   }
 
   async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
-    await this.call({ verb: 'patch', resource: 'pods', namespace, name }, () =>
-      this.core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch),
-    );
+    await this.call({ verb: 'patch', resource: 'pods', namespace, name }, async () => (await this.writes()).annotatePod(namespace, name, annotations));
   }
 
   async deleteDeployment(namespace: string, name: string): Promise<void> {
-    await this.optional({ verb: 'delete', resource: 'deployments', namespace, name }, () =>
-      this.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' }),
-    );
+    await this.optional({ verb: 'delete', resource: 'deployments', namespace, name }, async () => (await this.writes()).deleteDeployment(namespace, name));
   }
 
   async deleteService(namespace: string, name: string): Promise<void> {
-    await this.optional({ verb: 'delete', resource: 'services', namespace, name }, () => this.core.deleteNamespacedService({ namespace, name }));
+    await this.optional({ verb: 'delete', resource: 'services', namespace, name }, async () => (await this.writes()).deleteService(namespace, name));
   }
 
   /** Keeps onChange fed with the namespace's pods matching labelSelector until signal aborts. */
   observePods(namespace: string, labelSelector: string, signal: AbortSignal, onChange: (pods: V1Pod[]) => void): Promise<void> {
-    return this.observe<V1Pod>(
-      { path: `/api/v1/namespaces/${namespace}/pods`, labelSelector, list: async () => listResult(await this.core.listNamespacedPod({ namespace, labelSelector })) },
-      { verb: 'watch', resource: 'pods', namespace },
-      signal,
-      onChange,
-    );
+    return this.observe<V1Pod>('/api/v1', 'pods', namespace, labelSelector, signal, onChange);
   }
 
   observeDeployments(namespace: string, labelSelector: string, signal: AbortSignal, onChange: (items: V1Deployment[]) => void): Promise<void> {
-    return this.observe<V1Deployment>(
-      {
-        path: `/apis/apps/v1/namespaces/${namespace}/deployments`,
-        labelSelector,
-        list: async () => listResult(await this.apps.listNamespacedDeployment({ namespace, labelSelector })),
-      },
-      { verb: 'watch', resource: 'deployments', namespace },
-      signal,
-      onChange,
-    );
+    return this.observe<V1Deployment>('/apis/apps/v1', 'deployments', namespace, labelSelector, signal, onChange);
   }
 
   /** Events cannot be selected by the labels of the object they are about; callers filter. */
   observeEvents(namespace: string, signal: AbortSignal, onChange: (items: CoreV1Event[]) => void): Promise<void> {
-    return this.observe<CoreV1Event>(
-      { path: `/api/v1/namespaces/${namespace}/events`, list: async () => listResult(await this.core.listNamespacedEvent({ namespace })) },
-      { verb: 'watch', resource: 'events', namespace },
-      signal,
-      onChange,
-    );
+    return this.observe<CoreV1Event>('/api/v1', 'events', namespace, undefined, signal, onChange);
   }
 
-  private async observe<T extends KubernetesObject>(source: CollectionSource<T>, attempt: Attempt, signal: AbortSignal, onChange: (items: T[]) => void): Promise<void> {
+  private async observe<T extends KubernetesObject>(
+    api: ApiRoot,
+    resource: string,
+    namespace: string,
+    labelSelector: string | undefined,
+    signal: AbortSignal,
+    onChange: (items: T[]) => void,
+  ): Promise<void> {
+    const source: CollectionSource<T> = { path: collectionPath(api, resource, namespace), labelSelector, list: () => this.list<T>(api, resource, namespace, labelSelector) };
     try {
+      const { observeCollection } = await import('./watch.ts');
       await observeCollection(this.connection.kc, source, signal, onChange);
     } catch (error) {
-      throw toUserError(error, { server: this.server, ...attempt });
+      throw toUserError(error, { verb: 'watch', resource, namespace, server: this.server });
     }
   }
 
-  /** A container's log as text, with timestamps; all logs share HTTP/2 connections, see kube/logs.ts. */
-  async openPodLog(request: import('./logs.ts').PodLogRequest, signal: AbortSignal): Promise<import('node:stream').Readable> {
-    return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, async () => {
-      this.podLogs ??= import('./logs.ts').then(({ PodLogClient }) => new PodLogClient(this.connection.kc));
-      return (await this.podLogs).open(request, signal);
-    });
+  /** A container's log as text, with timestamps; all logs share HTTP/2 connections, see kube/requests.ts. */
+  openPodLog(request: import('./paths.ts').PodLogRequest, signal: AbortSignal): Promise<import('node:stream').Readable> {
+    return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, () => this.requests.stream(podLogPath(request), signal));
   }
 
   /** Forwards one local connection to a pod port; see kube/portforward.ts. */
@@ -206,11 +184,4 @@ export class KubeClient {
   stopForwarding(): void {
     this.portForwarder?.close();
   }
-}
-
-// client-node sends JSON patches unless told otherwise; a merge patch sets one field.
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-
-function listResult<T>(list: { items: T[]; metadata?: { resourceVersion?: string } }): { items: T[]; resourceVersion: string } {
-  return { items: list.items, resourceVersion: list.metadata?.resourceVersion ?? '' };
 }

@@ -1,7 +1,7 @@
 // Turns client-node and network failures into one-line errors that name the fix. Messages never
 // include request headers or bodies beyond the API server's own message, so no token or
 // certificate can leak.
-import { ApiException } from '@kubernetes/client-node';
+import { ApiException } from './client-node.ts';
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 
 export interface Attempt {

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
+import { ApiException, type KubeConfig } from './client-node.ts';
 import { toUserError } from './errors.ts';
 import { SpdySession } from './spdy-session.ts';
 

@@ -2,7 +2,7 @@
 // every event, and a timeout names what was still missing.
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
-import { type ClusterReadiness, clusterReadiness, describeEvents, summarizePod } from '../core/readiness.ts';
+import { type ClusterReadiness, clusterReadiness, describeEvents, podsAgreeWithRollouts, summarizePod } from '../core/readiness.ts';
 import { LABEL, clusterSelector, schedulerName, workerName } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
@@ -70,7 +70,7 @@ export function waitForCluster(
     const find = (c: string) => deployments.find((d) => d.metadata?.labels?.[LABEL.component] === c);
     latest = clusterReadiness({ scheduler: schedulerName(name), worker: workerName(name) }, find('scheduler'), find('worker'), pods);
     options.onProgress(latest, events);
-    if (latest.ready) settle(latest);
+    if (latest.ready && podsAgreeWithRollouts(latest)) settle(latest);
   };
   return waitUntil(
     options,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusterReadiness, describeEvents, summarizePod, summarizeRollout } from '../../../src/core/readiness.ts';
+import { clusterReadiness, describeEvents, podsAgreeWithRollouts, summarizePod, summarizeRollout } from '../../../src/core/readiness.ts';
 import {
   CREATED,
   containerCreatingPod,
@@ -157,6 +157,22 @@ describe('clusterReadiness', () => {
       'dask-worker-a',
       'dask-worker-b',
     ]);
+  });
+});
+
+describe('podsAgreeWithRollouts', () => {
+  const readyPods = [pod('dask-scheduler-5d8f7-abcde'), pod('dask-worker-7c9b4-fghij'), pod('dask-worker-7c9b4-klmno')];
+
+  it('holds when the Ready pods seen cover what each Deployment counts', () => {
+    expect(podsAgreeWithRollouts(clusterReadiness(NAMES, deployment('scheduler'), deployment('worker'), readyPods))).toBe(true);
+  });
+
+  it('fails while the pod watch is behind the Deployments: missing, not yet Ready, or terminating pods', () => {
+    const ready = (pods: Parameters<typeof clusterReadiness>[3]) => podsAgreeWithRollouts(clusterReadiness(NAMES, deployment('scheduler'), deployment('worker'), pods));
+    expect(ready([])).toBe(false);
+    expect(ready(readyPods.slice(0, 2))).toBe(false);
+    expect(ready([...readyPods.slice(0, 2), containerCreatingPod('dask-worker-7c9b4-new01')])).toBe(false);
+    expect(ready([...readyPods.slice(0, 2), terminatingPod('dask-worker-7c9b4-old01')])).toBe(false);
   });
 });
 

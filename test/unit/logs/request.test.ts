@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { podLogPath } from '../../../src/kube/logs.ts';
+import { podLogPath } from '../../../src/kube/paths.ts';
 
 const base = { namespace: 'team-a', pod: 'dask-worker-5b6c7d-x2x', container: 'worker', follow: true };
 

@@ -4,7 +4,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
 import { ExitCode, KubectlDaskError } from '../../../src/core/errors.ts';
 import type { KubeClient } from '../../../src/kube/client.ts';
-import type { PodLogRequest } from '../../../src/kube/logs.ts';
+import type { PodLogRequest } from '../../../src/kube/paths.ts';
 import { type LogsRequest, streamLogs } from '../../../src/operations/logs.ts';
 import { formatLogLine } from '../../../src/ui/log-lines.ts';
 

@@ -1,34 +1,19 @@
-// Container logs as Node streams. Against an https API server every log is an HTTP/2 stream on
-// sessions shared by all of them (kube/http2-sessions.ts), as kubectl does. Three cases stay on
-// HTTP/1.1, one connection per log, through the agent client-node builds for the cluster:
-// a proxy-url (client-node's HTTP and SOCKS proxy agents only carry HTTP/1.1 requests; HTTP/2
-// through them would mean writing our own CONNECT and SOCKS tunnels), a plain http:// server,
-// which in practice is `kubectl proxy` and speaks no h2c, and a server whose TLS handshake does
-// not offer h2 (kubectl's Go client falls back the same way). TLS material and credentials
+// GET requests to the API server without client-node's generated client: the reads of `status`
+// and `list` (whose start-up would otherwise load undici and the generated API, about 35 ms of
+// every run) and log streams. Against an https server every request is an HTTP/2 stream on
+// sessions shared by all of them (kube/http2-sessions.ts), as kubectl shares one connection. Three
+// cases stay on HTTP/1.1, one connection per request, through the agent client-node builds for
+// the cluster: a proxy-url (client-node's HTTP and SOCKS proxy agents only carry HTTP/1.1;
+// HTTP/2 through them would mean writing our own CONNECT and SOCKS tunnels), a plain http://
+// server, which in practice is `kubectl proxy` and speaks no h2c, and a server whose TLS handshake
+// does not offer h2 (kubectl's Go client falls back the same way). TLS material and credentials
 // (tokens, exec and OIDC plugins, impersonation) always come from client-node.
 import http, { type IncomingMessage } from 'node:http';
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
-import { ApiException, type KubeConfig } from '@kubernetes/client-node';
-import type { StreamWindow } from '../core/logs.ts';
+import { ApiException, type KubeConfig } from './client-node.ts';
 import { Http2Sessions, Http2UnsupportedError, type SessionTls, responseBody } from './http2-sessions.ts';
-
-export interface PodLogRequest extends StreamWindow {
-  namespace: string;
-  pod: string;
-  container: string;
-  follow: boolean;
-}
-
-/** Path and query of the log API; timestamps on every line, so a dropped stream can resume. */
-export function podLogPath(request: PodLogRequest): string {
-  const query = new URLSearchParams({ container: request.container, follow: String(request.follow), timestamps: 'true' });
-  if (request.sinceTime !== undefined) query.set('sinceTime', request.sinceTime);
-  if (request.sinceSeconds !== undefined) query.set('sinceSeconds', String(request.sinceSeconds));
-  if (request.tailLines !== undefined) query.set('tailLines', String(request.tailLines));
-  return `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/log?${query}`;
-}
 
 /** client-node's view of a request: TLS options, auth headers and, for HTTP/1.1, its agent. */
 type ClientOptions = Omit<https.RequestOptions, 'headers'> & { headers?: Record<string, string> };
@@ -36,10 +21,10 @@ type ClientOptions = Omit<https.RequestOptions, 'headers'> & { headers?: Record<
 // A Status body is a few hundred bytes; a misbehaving proxy's error page is cut here.
 const MAX_ERROR_BODY = 64 << 10;
 
-export class PodLogClient {
+export class ApiRequests {
   private readonly kc: KubeConfig;
   private readonly server: URL;
-  /** Undefined when logs go over HTTP/1.1 (see the top of this file). */
+  /** Undefined when requests go over HTTP/1.1 (see the top of this file). */
   private sessions: Http2Sessions | undefined;
 
   constructor(kc: KubeConfig) {
@@ -51,19 +36,26 @@ export class PodLogClient {
   }
 
   /**
-   * The log as utf8 text. The stream ends when the server ends the log, errors when the
-   * connection fails, and is destroyed when signal aborts. A refused request rejects with the
-   * API server's ApiException (its Status body included), an unreachable server with the
-   * network error.
+   * The response body of path (an API path with its query) as utf8 text. The stream ends when the
+   * server ends the response, errors when the connection fails, and is destroyed when signal
+   * aborts. A refused request rejects with the API server's ApiException (its Status body
+   * included), an unreachable server with the network error.
    */
-  async open(request: PodLogRequest, signal: AbortSignal): Promise<Readable> {
+  async stream(path: string, signal: AbortSignal): Promise<Readable> {
     const options: ClientOptions = {};
     await this.kc.applyToHTTPSOptions(options);
-    const path = this.server.pathname.replace(/\/$/, '') + podLogPath(request);
-    const { status, body } = await this.get(path, options, signal);
-    if (status !== 200) throw new ApiException(status, `log request failed with HTTP ${status}`, await readLimited(body), {});
+    const { status, body } = await this.get(this.server.pathname.replace(/\/$/, '') + path, options, signal);
+    if (status !== 200) throw new ApiException(status, `GET ${path.split('?')[0]} failed with HTTP ${status}`, await readLimited(body), {});
     body.setEncoding('utf8');
     return body;
+  }
+
+  /** The JSON object at path, e.g. a list; rejects as stream() does. */
+  async json<T>(path: string, signal: AbortSignal = new AbortController().signal): Promise<T> {
+    const body = await this.stream(path, signal);
+    let text = '';
+    for await (const chunk of body as AsyncIterable<string>) text += chunk;
+    return JSON.parse(text) as T;
   }
 
   private async get(path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
@@ -113,7 +105,7 @@ function responseHeaders(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders
     };
     const onResponse = (headers: IncomingHttpHeaders) => settle(() => resolve(headers));
     const onError = (error: Error) => settle(() => reject(error));
-    const onClose = () => settle(() => reject(Object.assign(new Error('the API server closed the log stream before answering'), { code: 'ECONNRESET' })));
+    const onClose = () => settle(() => reject(Object.assign(new Error('the API server closed the stream before answering'), { code: 'ECONNRESET' })));
     stream.on('response', onResponse).on('error', onError).on('close', onClose);
   });
 }

@@ -1,0 +1,42 @@
+// Writes through client-node's generated API clients. Loading them (and undici, which they send
+// with) costs about 35 ms, so KubeClient imports this module on its first write only; reads go
+// through kube/requests.ts.
+import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { FIELD_MANAGER } from '../core/spec.ts';
+
+// client-node sends JSON patches unless told otherwise; a merge patch sets one field.
+const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+
+export class ApiWrites {
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly objects: KubernetesObjectApi;
+
+  constructor(kc: KubeConfig) {
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+    this.objects = KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  /** Server-side apply with our field manager; dryRun asks the server to validate only. */
+  apply<T extends KubernetesObject>(obj: T, dryRun: boolean, force: boolean): Promise<T> {
+    return this.objects.patch(obj, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply);
+  }
+
+  /** Sets replicas through the scale subresource, as `kubectl scale` does. */
+  async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
+    await this.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER }, mergePatch);
+  }
+
+  async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+    await this.core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
+  }
+
+  async deleteDeployment(namespace: string, name: string): Promise<void> {
+    await this.apps.deleteNamespacedDeployment({ namespace, name, propagationPolicy: 'Background' });
+  }
+
+  async deleteService(namespace: string, name: string): Promise<void> {
+    await this.core.deleteNamespacedService({ namespace, name });
+  }
+}
