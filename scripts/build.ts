@@ -93,6 +93,23 @@ const clientNodePure: esbuild.Plugin = {
   },
 };
 
+// config.js takes createConfiguration and ServerConfiguration (for makeApiClient) from gen/index.js,
+// which re-exports every generated API and model; esbuild puts a module in the chunk of every entry
+// whose imports reach it, so KubeConfig alone brought 1.1 MB of them into `status`. Pointed at
+// the two files that define them, the generated APIs stay in the chunk of the commands that write.
+const clientNodeConfigImports: esbuild.Plugin = {
+  name: 'client-node-config-imports',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/gen\/index\.js$/ }, (args) =>
+      args.importer === join(clientNodeDir, 'config.js') ? { path: 'config-gen-imports', namespace: 'client-node-config-imports' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'client-node-config-imports' }, () => ({
+      resolveDir: clientNodeDir,
+      contents: `export { createConfiguration } from './gen/configuration.js';\nexport { ServerConfiguration } from './gen/servers.js';\n`,
+    }));
+  },
+};
+
 // client-node's config.js and auth modules import these at their top level, for kubeconfigs with
 // a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
 // Each becomes a module with the same export names whose values load the real package on first
@@ -148,29 +165,34 @@ const bundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodePure, lazyPackages],
+  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, lazyPackages],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
 // Start-up stays small only while the heavy packages are reached through `import()`; a static
 // import anywhere on the entry's path would load them for `--help` too, so fail loudly instead.
 const outputs = bundle.metafile.outputs;
-const eager = new Set<string>();
-const visit = (out: string) => {
-  if (eager.has(out)) return;
-  eager.add(out);
-  for (const dep of outputs[out]?.imports ?? []) if (dep.kind === 'import-statement' && !dep.external) visit(dep.path);
-};
-visit('dist/app/cli.mjs');
-const heavy = new Set<string>();
-for (const out of eager) {
-  for (const input of Object.keys(outputs[out]?.inputs ?? {})) {
-    const name = /node_modules\/(@kubernetes\/client-node|ink|react|yoga-layout)\//.exec(input)?.[1];
-    if (name) heavy.add(name);
-  }
+/** The inputs evaluated when entry's chunk loads: its own and those of the chunks it imports statically. */
+function staticInputs(entry: string): string[] {
+  const chunks = new Set<string>();
+  const visit = (out: string) => {
+    if (chunks.has(out)) return;
+    chunks.add(out);
+    for (const dep of outputs[out]?.imports ?? []) if (dep.kind === 'import-statement' && !dep.external) visit(dep.path);
+  };
+  visit(entry);
+  return [...chunks].flatMap((out) => Object.keys(outputs[out]?.inputs ?? {}));
 }
+const entryChunk = (source: string) => Object.keys(outputs).find((out) => outputs[out]?.entryPoint === source) ?? '';
+const heavy = new Set(staticInputs('dist/app/cli.mjs').flatMap((input) => /node_modules\/(@kubernetes\/client-node|ink|react|yoga-layout)\//.exec(input)?.[1] ?? []));
 if (heavy.size > 0) {
   console.error(`build: src/cli.ts loads ${[...heavy].join(', ')} at start-up; reach them through import() in a command handler`);
+  process.exit(1);
+}
+// Likewise for what status and list load: reads must not bring client-node's generated APIs.
+const generated = staticInputs(entryChunk('src/kube/client.ts')).filter((input) => input.includes('client-node/dist/gen/apis/') && !input.endsWith('exception.js'));
+if (generated.length > 0) {
+  console.error(`build: src/kube/client.ts loads client-node's generated APIs (${generated[0]}, ...); import them in src/kube/writes.ts only`);
   process.exit(1);
 }
 // Paths relative to dist/app, as the launcher and the SEA asset keys use them.
