@@ -20,12 +20,19 @@ const MiB = 1 << 20;
 const TRANSFER = 256 * MiB;
 const CONNECTIONS = 50;
 const RUNS = 3;
-const POD_COUNTS = [2, 20, 200];
+// `node bench/forward-logs.ts [forward|logs] [PODS...]` runs one half, or the logs rows named.
+const [part, ...podArgs] = process.argv.slice(2);
+const POD_COUNTS = podArgs.length > 0 ? podArgs.map(Number) : [2, 20, 200];
 // Lines appended per measurement, spread over the pods: each pod prints every line.
 const LINES_TOTAL = 200_000;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const peakRssMiB = (pid: number | undefined) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+/** User plus system CPU seconds the process has used (fields 14 and 15 of /proc/PID/stat, in clock ticks of 1/100 s). */
+const cpuSeconds = (pid: number | undefined) => {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+};
 
 /**
  * A loopback server behind the scheduler pod: sends `bytes` to each connection. close() also
@@ -170,8 +177,8 @@ async function until(check: () => boolean, timeoutMs: number, what: string, tick
   }
 }
 
-/** Lines per second until every pod printed `lines` new lines, and the follower's peak memory. */
-async function measureLogs(command: string[], file: string, pods: number, lines: number, tag: string): Promise<{ perS: number; peakMiB: number }> {
+/** Lines per second until every pod printed `lines` new lines, the follower's peak memory and the CPU it used for them. */
+async function measureLogs(command: string[], file: string, pods: number, lines: number, tag: string): Promise<{ perS: number; peakMiB: number; cpuS: number }> {
   const run = follower(command, tag, pods * lines);
   try {
     let round = 0;
@@ -182,11 +189,12 @@ async function measureLogs(command: string[], file: string, pods: number, lines:
       () => appendLogLine(file, `warm-${(round += 1)}`),
     );
     const text = Array.from({ length: lines }, (_, i) => `${new Date().toISOString()} stdout F bench-${tag} ${i} ${'x'.repeat(60)}\n`).join('');
+    const cpu0 = cpuSeconds(run.child.pid);
     const t0 = performance.now();
     fs.appendFileSync(file, text);
     await until(() => run.bench() >= pods * lines, 300_000, `${tag}: ${pods * lines} lines`);
     const ms = run.doneAt()! - t0;
-    return { perS: (pods * lines) / (ms / 1000), peakMiB: peakRssMiB(run.child.pid) };
+    return { perS: (pods * lines) / (ms / 1000), peakMiB: peakRssMiB(run.child.pid), cpuS: cpuSeconds(run.child.pid) - cpu0 };
   } finally {
     run.child.kill('SIGKILL');
   }
@@ -216,8 +224,10 @@ async function benchLogs(): Promise<void> {
 
 async function benchLogRows(): Promise<void> {
   const inotify = Number(fs.readFileSync(INOTIFY_LIMIT, 'utf8'));
-  console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all; peak RSS of the follower`);
-  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'dask MiB', 'kubectl MiB']);
+  console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all (median of ${RUNS} interleaved rounds);`);
+  console.log('highest peak RSS of the follower; CPU seconds it used for the lines (median)');
+  console.log('(kubectl -t: kubectl logs with --timestamps, which kubectl dask always asks the server for, to resume exactly)');
+  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'dask MiB', 'kubectl MiB', 'dask CPU s', 'kubectl CPU s']);
   for (const pods of POD_COUNTS) {
     // kwok follows each log with an inotify instance; the tools are measured one after the other.
     if (pods + 16 > inotify) {
@@ -236,9 +246,32 @@ async function benchLogRows(): Promise<void> {
       const selector = 'app.kubernetes.io/component=worker';
       // Flags after the plugin name: kubectl only finds plugins named first.
       const k = (...args: string[]) => [kubectlPath, ...args, '--kubeconfig', kubeconfigPath, '--context', contextName];
-      const dask = await measureLogs(k('dask', 'logs', '-n', ns.name, '-f', '--tail', '0'), file, pods, lines, 'dask');
-      const kubectl = await measureLogs(k('logs', '-n', ns.name, '-f', '-l', selector, '--prefix', '--max-log-requests', String(pods), '--tail', '0'), file, pods, lines, 'kubectl');
-      row([String(pods), dask.perS.toFixed(0), kubectl.perS.toFixed(0), ratio(dask.perS, kubectl.perS), dask.peakMiB.toFixed(0), kubectl.peakMiB.toFixed(0)]);
+      const kubectlArgs = ['logs', '-n', ns.name, '-f', '-l', selector, '--prefix', '--max-log-requests', String(pods), '--tail', '0'];
+      const followers = { dask: k('dask', 'logs', '-n', ns.name, '-f', '--tail', '0'), kubectl: k(...kubectlArgs), 'kubectl-t': k(...kubectlArgs, '--timestamps') };
+      // Interleaved rounds, medians: the API server and kwok share the two cores with the
+      // follower, and one round of a tool varies by a third between runs.
+      const results = new Map<string, { perS: number; peakMiB: number; cpuS: number }[]>();
+      for (let i = 0; i < RUNS; i++) {
+        for (const [tag, command] of Object.entries(followers)) {
+          results.set(tag, [...(results.get(tag) ?? []), await measureLogs(command, file, pods, lines, `${tag}-${i}`)]);
+        }
+      }
+      const pick = (tag: string) => {
+        const all = results.get(tag)!;
+        return { perS: median(all.map((r) => r.perS)), peakMiB: Math.max(...all.map((r) => r.peakMiB)), cpuS: median(all.map((r) => r.cpuS)) };
+      };
+      const [dask, kubectl, kubectlTimestamps] = [pick('dask'), pick('kubectl'), pick('kubectl-t')];
+      row([
+        String(pods),
+        dask.perS.toFixed(0),
+        kubectl.perS.toFixed(0),
+        ratio(dask.perS, kubectl.perS),
+        kubectlTimestamps.perS.toFixed(0),
+        dask.peakMiB.toFixed(0),
+        kubectl.peakMiB.toFixed(0),
+        dask.cpuS.toFixed(2),
+        kubectl.cpuS.toFixed(2),
+      ]);
     } finally {
       await ns.cleanup();
       fs.rmSync(dir, { recursive: true, force: true });
@@ -254,12 +287,14 @@ function ratio(a: number, b: number): string {
   return `${(a / b).toFixed(2)}x`;
 }
 
-const ns = await freshNamespace('bench-forward');
-try {
-  const up = startDask(['up', '-n', ns.name, '--workers', '0', '--no-wait']);
-  if ((await up.exited) !== 0) throw new Error(`kubectl dask up failed:\n${up.output()}`);
-  await benchForward(ns);
-} finally {
-  await ns.cleanup();
+if (part !== 'logs') {
+  const ns = await freshNamespace('bench-forward');
+  try {
+    const up = startDask(['up', '-n', ns.name, '--workers', '0', '--no-wait']);
+    if ((await up.exited) !== 0) throw new Error(`kubectl dask up failed:\n${up.output()}`);
+    await benchForward(ns);
+  } finally {
+    await ns.cleanup();
+  }
 }
-await benchLogs();
+if (part !== 'forward') await benchLogs();
