@@ -177,49 +177,59 @@ export interface StreamWindow {
 }
 
 /**
- * Where a container's log stream stands, so a reconnect asks for sinceTime = the last timestamp
+ * Where a container's log stream stands, so a reconnect asks for sinceTime = the latest timestamp
  * printed and skips the lines it gets again. The API rounds sinceTime down to the second and
- * several lines can share a timestamp, so it counts the lines printed at the last timestamp and
- * skips exactly that many of them on replay. Memory is constant per stream.
+ * several lines can share a timestamp, so it counts the lines printed at the latest timestamp and
+ * skips exactly that many of them on replay. Only a replay is filtered: the runtime stamps stdout
+ * and stderr as it reads each pipe, so a live stream can hold a line stamped earlier than the one
+ * before it, and that line is output like any other. Memory is constant per stream.
  */
 export class LogCursor {
-  private lastTimestamp: string | undefined;
-  private lastKey: string | undefined;
-  /** Lines printed with lastKey. */
-  private printedAtLast = 0;
-  /** Lines with lastKey received on the current connection. */
-  private receivedAtLast = 0;
+  private latestTimestamp: string | undefined;
+  private latestKey: string | undefined;
+  /** Lines printed with latestKey. */
+  private printedAtLatest = 0;
+  /** Lines with latestKey received since the reconnect. */
+  private receivedAtLatest = 0;
+  /** From a reconnect until the replay has passed the last line printed. */
+  private replaying = false;
   private readonly initial: StreamWindow;
 
   constructor(initial: StreamWindow) {
     this.initial = initial;
   }
 
-  /** The window of the next request: the user's flags at first, then from the last line printed. */
+  /** The window of the next request: the user's flags at first, then from the latest line printed. */
   window(): StreamWindow {
-    return this.lastTimestamp === undefined ? this.initial : { sinceTime: this.lastTimestamp };
+    return this.latestTimestamp === undefined ? this.initial : { sinceTime: this.latestTimestamp };
   }
 
   /** Call when a new connection starts delivering lines. */
   reconnected(): void {
-    this.receivedAtLast = 0;
+    this.replaying = this.latestKey !== undefined;
+    this.receivedAtLatest = 0;
   }
 
   /** Whether a line with this key is new (and so printed); updates the cursor. */
   accept(line: TimestampedLine): boolean {
     const { key } = line;
     if (key === undefined) return true;
-    if (this.lastKey !== undefined && key < this.lastKey) return false;
-    if (key === this.lastKey) {
-      this.receivedAtLast += 1;
-      if (this.receivedAtLast <= this.printedAtLast) return false;
-      this.printedAtLast = this.receivedAtLast;
-      return true;
+    const latest = this.latestKey;
+    if (this.replaying) {
+      if (latest !== undefined && key < latest) return false;
+      if (key === latest) {
+        this.receivedAtLatest += 1;
+        if (this.receivedAtLatest <= this.printedAtLatest) return false;
+      }
+      this.replaying = false;
     }
-    this.lastKey = key;
-    this.lastTimestamp = line.timestamp;
-    this.printedAtLast = 1;
-    this.receivedAtLast = 1;
+    if (latest === undefined || key > latest) {
+      this.latestKey = key;
+      this.latestTimestamp = line.timestamp;
+      this.printedAtLatest = 1;
+    } else if (key === latest) {
+      this.printedAtLatest += 1;
+    }
     return true;
   }
 }

@@ -117,6 +117,21 @@ describe('LogCursor', () => {
     ]);
   });
 
+  it('prints every line of a live stream, also one stamped earlier than the line before it', () => {
+    // The container runtime stamps stdout and stderr lines as it reads each pipe, so a print and
+    // the log record after it can reach the file in the other order.
+    const cursor = new LogCursor({});
+    const live = ['2026-01-02T03:04:05.300Z Task run finished', '2026-01-02T03:04:05.299Z second task got 42', '2026-01-02T03:04:05.300Z next'];
+    expect(live.map((l) => cursor.accept(parseTimestampedLine(l)))).toEqual([true, true, true]);
+    // Resuming goes by the latest timestamp printed, and skips the two lines printed with it.
+    expect(cursor.window()).toEqual({ sinceTime: '2026-01-02T03:04:05.300Z' });
+    cursor.reconnected();
+    const replay = ['2026-01-02T03:04:05.300Z Task run finished', '2026-01-02T03:04:05.299Z second task got 42', '2026-01-02T03:04:05.300Z next', '2026-01-02T03:04:05.300Z new'];
+    expect(replay.map((l) => cursor.accept(parseTimestampedLine(l)))).toEqual([false, false, false, true]);
+    // Once past the resume point the stream is live again: an out-of-order line is printed.
+    expect(cursor.accept(line('2026-01-02T03:04:05.298Z', 'late stderr line'))).toBe(true);
+  });
+
   it('prints lines without a timestamp, as it cannot tell', () => {
     const cursor = new LogCursor({});
     expect(cursor.accept({ message: 'x' })).toBe(true);
