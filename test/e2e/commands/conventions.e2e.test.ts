@@ -4,8 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
 import { contextName, kubeconfigPath } from '../../cluster/testbed.ts';
-import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { freshNamespace, type Namespace, startConnectProxy } from '../testbed/helpers.ts';
 import { dask, daskOk, getJson, tempDir } from './helpers.ts';
 
 let ns: Namespace;
@@ -65,6 +66,31 @@ describe('kubeconfig conventions', () => {
     expect(r.stdout).toContain(`kubectl dask down etl -n ${other.name}`);
     expect(await getJson(other.name, 'deployment/etl-worker')).toBeDefined();
     expect(await getJson(ns.name, 'deployment/etl-worker')).toBeUndefined();
+  });
+});
+
+describe('proxy-url', () => {
+  it("sends reads, writes and watches through the proxy the kubeconfig's cluster names", async () => {
+    const proxy = await startConnectProxy();
+    try {
+      const config = YAML.parse(fs.readFileSync(kubeconfigPath, 'utf8'));
+      config.clusters[0].cluster['proxy-url'] = proxy.url;
+      const proxied = path.join(tmp.dir, 'proxied.yaml');
+      fs.writeFileSync(proxied, YAML.stringify(config));
+      const server = new URL(config.clusters[0].cluster.server as string).host;
+      // up reads (namespace, existing objects), applies, then watches until ready; status reads.
+      const up = await dask(['up', '--kubeconfig', proxied, '-n', ns.name, '--name', 'proxied', '--workers', '1']);
+      expect(up.code, up.stderr).toBe(0);
+      const afterUp = proxy.targets.length;
+      expect(afterUp).toBeGreaterThan(0);
+      // status only reads, over our own requests rather than client-node's generated client.
+      const status = JSON.parse((await daskOk(['status', 'proxied', '--kubeconfig', proxied, '-n', ns.name, '-o', 'json'])).stdout);
+      expect(status).toMatchObject({ name: 'proxied', ready: true });
+      expect(proxy.targets.length).toBeGreaterThan(afterUp);
+      expect(new Set(proxy.targets)).toEqual(new Set([server]));
+    } finally {
+      proxy.close();
+    }
   });
 });
 

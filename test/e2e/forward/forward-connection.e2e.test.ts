@@ -14,7 +14,7 @@ import { type Cluster, KubeConfig, type User } from '@kubernetes/client-node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, KubectlDaskError } from '../../../src/core/errors.ts';
 import { type Forwarding, PortForwarder } from '../../../src/kube/portforward.ts';
-import { type Namespace, apply, contextName, forwardPodPort, freshNamespace, kubeconfigPath, kubectl, waitFor } from '../testbed/helpers.ts';
+import { type Namespace, apply, contextName, forwardPodPort, freshNamespace, kubeconfigPath, kubectl, startConnectProxy, waitFor } from '../testbed/helpers.ts';
 import { freePort, waitForReadyPods } from './helpers.ts';
 import { TargetServer, settled } from './targets.ts';
 
@@ -343,30 +343,14 @@ describe('forwardConnection through the API server', () => {
   });
 
   it("goes through the HTTP proxy the kubeconfig names (proxy-url), as client-node's requests do", async () => {
-    const targets: string[] = [];
-    const proxy = net.createServer((client) => {
-      client.on('error', () => undefined);
-      client.once('data', (request: Buffer) => {
-        const [, target] = /^CONNECT (\S+) HTTP\/1\.1\r\n/.exec(request.toString('latin1')) ?? [];
-        if (target === undefined) return client.destroy();
-        targets.push(target);
-        const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-        const upstream = net.connect(port, host, () => {
-          client.write('HTTP/1.1 200 Connection established\r\n\r\n');
-          client.pipe(upstream).pipe(client);
-        });
-        upstream.on('error', () => client.destroy());
-        client.on('close', () => upstream.destroy());
-      });
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
-    const proxied = new PortForwarder(contextLike({ cluster: { proxyUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` } }));
+    const proxy = await startConnectProxy();
+    const proxied = new PortForwarder(contextLike({ cluster: { proxyUrl: proxy.url } }));
     cleanups.push(() => {
       proxied.close();
       proxy.close();
     });
     await echoed(proxied);
-    expect(targets).toEqual([new URL(kc.getCurrentCluster()!.server).host]);
+    expect(proxy.targets).toEqual([new URL(kc.getCurrentCluster()!.server).host]);
   });
 
   it("half-closes the data stream on the local client's FIN, and still delivers the pod's answer", async () => {

@@ -333,3 +333,44 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
     });
   });
 }
+
+export interface ConnectProxy {
+  url: string;
+  /** host:port of every CONNECT request, in order. */
+  targets: string[];
+  close(): void;
+}
+
+/** An HTTP proxy on loopback that tunnels CONNECT requests, as a kubeconfig's proxy-url names one. */
+export async function startConnectProxy(): Promise<ConnectProxy> {
+  const targets: string[] = [];
+  const sockets = new Set<net.Socket>();
+  const proxy = net.createServer((client) => {
+    sockets.add(client);
+    client.on('error', () => undefined);
+    client.once('data', (request: Buffer) => {
+      const [, target] = /^CONNECT (\S+) HTTP\/1\.1\r\n/.exec(request.toString('latin1')) ?? [];
+      if (target === undefined) return client.destroy();
+      targets.push(target);
+      const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
+      const upstream = net.connect(port, host, () => {
+        client.write('HTTP/1.1 200 Connection established\r\n\r\n');
+        client.pipe(upstream).pipe(client);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('close', () => {
+        sockets.delete(client);
+        upstream.destroy();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(proxy.address() as net.AddressInfo).port}`,
+    targets,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+    },
+  };
+}
