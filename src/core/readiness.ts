@@ -2,6 +2,7 @@
 // rendering share it, and a timeout can say exactly what was still missing.
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { type Component, LABEL } from './spec.ts';
+import { compareText } from './order.ts';
 
 export interface PodView {
   name: string;
@@ -99,7 +100,7 @@ export function clusterReadiness(
 ): ClusterReadiness {
   const s = summarizeRollout(names.scheduler, scheduler);
   const w = summarizeRollout(names.worker, worker);
-  const views = pods.map(summarizePod).sort((a, b) => a.component.localeCompare(b.component) || a.name.localeCompare(b.name));
+  const views = pods.map(summarizePod).sort((a, b) => compareText(a.component, b.component) || compareText(a.name, b.name));
   const waitingFor: string[] = [];
   for (const r of [s, w]) {
     if (!r.exists) waitingFor.push(`deployment ${r.deployment} does not exist`);

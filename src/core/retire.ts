@@ -3,6 +3,7 @@
 // their pods.
 import type { V1Pod } from '@kubernetes/client-node';
 import { summarizePod } from './readiness.ts';
+import { compareText } from './order.ts';
 
 /** Lower cost = deleted first by the ReplicaSet controller when replicas drop. */
 export const POD_DELETION_COST = 'controller.kubernetes.io/pod-deletion-cost';
@@ -17,7 +18,7 @@ export function chooseWorkersToRemove(pods: V1Pod[], count: number): string[] {
   return pods
     .map(summarizePod)
     .filter((p) => !p.terminating)
-    .sort((a, b) => Number(a.ready) - Number(b.ready) || (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || b.name.localeCompare(a.name))
+    .sort((a, b) => Number(a.ready) - Number(b.ready) || compareText(b.createdAt ?? '', a.createdAt ?? '') || compareText(b.name, a.name))
     .slice(0, Math.max(0, count))
     .map((p) => p.name);
 }

@@ -2,6 +2,7 @@
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { type PodView, clusterReadiness } from './readiness.ts';
 import { DASHBOARD_PORT, LABEL, schedulerAddress, schedulerFqdnAddress, schedulerName, workerName } from './spec.ts';
+import { compareText } from './order.ts';
 
 export interface ClusterStatus {
   name: string;
@@ -70,7 +71,7 @@ export function groupClusters(deployments: V1Deployment[], pods: V1Pod[]): Clust
   }
   for (const p of pods) groups.get(key(p.metadata?.namespace, p.metadata?.labels?.[LABEL.instance]))?.pods.push(p);
   return [...groups.values()]
-    .sort((a, b) => a.ns.localeCompare(b.ns) || a.name.localeCompare(b.name))
+    .sort((a, b) => compareText(a.ns, b.ns) || compareText(a.name, b.name))
     .map((g) => {
       const byComponent = (c: string) => g.deployments.find((d) => d.metadata?.labels?.[LABEL.component] === c);
       return clusterStatus(g.name, g.ns, byComponent('scheduler'), byComponent('worker'), g.pods);

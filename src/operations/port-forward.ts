@@ -12,6 +12,7 @@ import { componentSelector, labelSelector, schedulerName } from '../core/spec.ts
 import type { KubeClient } from '../kube/client.ts';
 import type { Forwarding } from '../kube/portforward.ts';
 import { clusterNotFound } from './cluster.ts';
+import { compareText } from '../core/order.ts';
 
 export interface ForwardPort {
   /** What the port is, for messages: scheduler or dashboard. */
@@ -64,7 +65,7 @@ export function pickTarget(pods: V1Pod[], current: string | undefined): string |
   const ready = pods
     .map(summarizePod)
     .filter((p) => p.ready && !p.terminating)
-    .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? '') || a.name.localeCompare(b.name));
+    .sort((a, b) => compareText(b.createdAt ?? '', a.createdAt ?? '') || compareText(a.name, b.name));
   if (current !== undefined && ready.some((p) => p.name === current)) return current;
   return ready[0]?.name;
 }
