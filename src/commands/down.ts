@@ -72,6 +72,6 @@ export const downCommand: CommandModule<GlobalArgs, DownArgs> = {
     if (result.cancelled) throw new KubectlDaskError('cancelled: nothing was deleted', ExitCode.failure);
     if (output === 'text') return writeResult(`Deleted Dask cluster "${name}" in namespace "${client.namespace}" (${result.deleted.join(', ')}).`);
     const { formatObjects } = await import('../ui/status-view.ts');
-    writeResult(formatObjects({ name, namespace: client.namespace, deleted: result.deleted }, output));
+    writeResult(await formatObjects({ name, namespace: client.namespace, deleted: result.deleted }, output));
   },
 };

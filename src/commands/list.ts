@@ -22,7 +22,7 @@ export const listCommand: CommandModule<GlobalArgs, ListArgs> = {
     const { listClusters } = await import('../operations/list.ts');
     const clusters = await listClusters(client, args['all-namespaces'] ? undefined : client.namespace);
     const { formatObjects, formatClusterTable } = await import('../ui/status-view.ts');
-    if (output !== 'text') return writeResult(formatObjects({ items: clusters }, output));
+    if (output !== 'text') return writeResult(await formatObjects({ items: clusters }, output));
     if (clusters.length === 0) {
       process.stderr.write(args['all-namespaces'] ? 'No Dask clusters found.\n' : `No Dask clusters found in namespace "${client.namespace}".\n`);
       return;

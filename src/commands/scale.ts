@@ -44,6 +44,6 @@ export const scaleCommand: CommandModule<GlobalArgs, ScaleArgs> = {
     const { scaleCluster } = await import('../operations/scale.ts');
     const status = await withReporter(mode, (reporter) => scaleCluster(client, { ...request, namespace: client.namespace, signal: interruptSignal() }, reporter));
     const { formatObjects, formatStatus } = await import('../ui/status-view.ts');
-    writeResult(output === 'text' ? formatStatus(status, mode) : formatObjects(status, output));
+    writeResult(output === 'text' ? formatStatus(status, mode) : await formatObjects(status, output));
   },
 };

@@ -25,6 +25,6 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
     const status = await readClusterStatus(client, client.namespace, name);
     if (!status) throw clusterNotFound(name, client.namespace);
     const { formatObjects, formatStatus } = await import('../ui/status-view.ts');
-    writeResult(output === 'text' ? formatStatus(status, terminalMode(args)) : formatObjects(status, output));
+    writeResult(output === 'text' ? formatStatus(status, terminalMode(args)) : await formatObjects(status, output));
   },
 };

@@ -94,7 +94,7 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       // No API call: the namespace comes from the flag or the kubeconfig alone.
       const namespace = args.namespace ?? (await import('../kube/connect.ts')).namespaceFromKubeconfig(args);
       const objects = buildClusterObjects({ ...base, namespace, workers: workers ?? DEFAULT_WORKERS });
-      writeResult(formatObjects(objects, output === 'json' ? 'json' : 'yaml', { documents: true }));
+      writeResult(await formatObjects(objects, output === 'json' ? 'json' : 'yaml', { documents: true }));
       return;
     }
     const client = await connect(args);
@@ -102,11 +102,11 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
     const operations = await import('../operations/up.ts');
     if (dryRun === 'server') {
       const objects = await operations.dryRunOnServer(client, request);
-      writeResult(formatObjects(objects, output === 'json' ? 'json' : 'yaml', { documents: true }));
+      writeResult(await formatObjects(objects, output === 'json' ? 'json' : 'yaml', { documents: true }));
       return;
     }
     const status = await withReporter(mode, (reporter) => operations.upCluster(client, request, reporter));
     if (output === 'text') writeResult(args.wait ? (await import('../ui/summary.ts')).formatUpSummary(status, { ...mode, contextNamespace: client.contextNamespace }) : formatStatus(status, mode));
-    else writeResult(formatObjects(status, output));
+    else writeResult(await formatObjects(status, output));
   },
 };

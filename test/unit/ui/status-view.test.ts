@@ -97,12 +97,12 @@ describe('formatObjects', () => {
     { kind: 'Deployment', metadata: { name: 'dask-worker', labels } },
   ];
 
-  it('prints JSON with two-space indent', () => {
-    expect(formatObjects({ a: [1] }, 'json')).toBe('{\n  "a": [\n    1\n  ]\n}\n');
+  it('prints JSON with two-space indent', async () => {
+    expect(await formatObjects({ a: [1] }, 'json')).toBe('{\n  "a": [\n    1\n  ]\n}\n');
   });
 
-  it('prints manifests as a YAML stream without anchors', () => {
-    expect(formatObjects(manifests, 'yaml', { documents: true })).toBe(
+  it('prints manifests as a YAML stream without anchors', async () => {
+    expect(await formatObjects(manifests, 'yaml', { documents: true })).toBe(
       [
         'kind: Service',
         'metadata:',
@@ -120,12 +120,12 @@ describe('formatObjects', () => {
     );
   });
 
-  it('prints an array as one YAML sequence unless documents are asked for', () => {
-    expect(formatObjects([{ a: 1 }, { a: 2 }], 'yaml')).toBe('- a: 1\n- a: 2\n');
+  it('prints an array as one YAML sequence unless documents are asked for', async () => {
+    expect(await formatObjects([{ a: 1 }, { a: 2 }], 'yaml')).toBe('- a: 1\n- a: 2\n');
   });
 
-  it('never folds long lines such as snippets', () => {
+  it('never folds long lines such as snippets', async () => {
     const snippet = cluster().snippets.prefect;
-    expect(formatObjects({ snippet }, 'yaml')).toBe(`snippet: ${snippet}\n`);
+    expect(await formatObjects({ snippet }, 'yaml')).toBe(`snippet: ${snippet}\n`);
   });
 });
