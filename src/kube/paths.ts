@@ -17,7 +17,6 @@ export function podLogPath(request: PodLogRequest): string {
   return `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/log?${query}`;
 }
 
-
 /** The core API ("/api/v1") or a group version ("/apis/apps/v1"). */
 export type ApiRoot = '/api/v1' | `/apis/${string}/${string}`;
 
