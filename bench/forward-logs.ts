@@ -82,6 +82,9 @@ function receive(port: number, bytes: number): Promise<{ firstByteMs: number; to
       socket.destroy();
       resolve({ firstByteMs, totalMs: performance.now() - t0 });
     });
+    // A forward that ends the connection early would otherwise leave the bench waiting forever
+    // (seen once, which side did it unknown); settled promises ignore the later reject.
+    socket.on('close', () => reject(new Error(`the connection to local port ${port} closed after ${received} of ${bytes} bytes`)));
   });
 }
 
