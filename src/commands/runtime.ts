@@ -67,9 +67,9 @@ export async function withReporter<T>(mode: TerminalMode, run: (reporter: Report
 
 /**
  * For commands that move bytes for a long time (port-forward, dashboard): V8's optimizing
- * compilers (Maglev, TurboFan) page in about 25 MiB of their own machine code once they run, and
+ * compilers (Maglev, TurboFan) page in 15-20 MiB of their own machine code once they run, and
  * forwarding gains nothing from them, since the bytes move in native code. bench:forward measured
- * peak RSS 126 -> 101 MiB at the same throughput. V8 reads these flags each time it considers
+ * peak RSS 124-133 -> 106-111 MiB at the same throughput. V8 reads these flags each time it considers
  * optimizing a function, so setting them after start takes effect (checked on a hot loop). logs
  * keeps them: its per-line work took up to twice the CPU without.
  */
