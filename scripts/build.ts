@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -153,66 +153,99 @@ for (const name of ${JSON.stringify(lazy)}) {
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
-// 1. The app. Splitting puts what a command reaches through `import()` (client-node, Ink, React)
-// in chunks loaded only when that command runs; `.mjs` makes Node load them as ESM wherever
-// they are written, without a package.json beside them.
-const bundle = await esbuild.build({
-  entryPoints: { cli: join(root, 'src', 'cli.ts') },
-  outdir: app,
+// 1. The app, in two bundles. Everything but the Ink views is one CommonJS bundle, cli.cjs, which
+// the launcher compiles with a V8 code cache taken after a run (see src/launcher.cjs): Node keeps
+// no code of the functions an ES module ran, and those are most of what a command compiles.
+// esbuild evaluates a module reached only through import() when that import() runs, so client-node,
+// the YAML library and the writes still load only in the commands that reach them. The Ink views
+// are ES modules apart (Ink's layout engine awaits at its top level, which CommonJS cannot), with
+// chunks shared between them, imported through the launcher (src/ui/ink-views.ts says how).
+const common = {
   absWorkingDir: root,
+  outdir: app,
   bundle: true,
-  splitting: true,
-  format: 'esm',
   platform: 'node',
   target: 'node24',
-  outExtension: { '.js': '.mjs' },
-  chunkNames: 'chunks/[name]-[hash]',
   minify: true,
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  define: { 'process.env.NODE_ENV': '"production"' },
   // Ink imports the React devtools bridge only when DEV is set; the package is not installed.
   alias: { 'react-devtools-core': join(root, 'scripts', 'empty.mjs') },
-  plugins: [lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, lazyPackages],
+} satisfies esbuild.BuildOptions;
+const views = { progress: join(root, 'src', 'ui', 'ink', 'progress.tsx'), 'forward-panel': join(root, 'src', 'ui', 'forward-panel-live.tsx') };
+const viewFile = (name: keyof typeof views) => `views/${name}.mjs`;
+const viewBundle = await esbuild.build({
+  ...common,
+  entryPoints: Object.fromEntries(Object.entries(views).map(([name, source]) => [`views/${name}`, source])),
+  splitting: true,
+  format: 'esm',
+  // `.mjs` makes Node load them as ES modules wherever they are written, without a package.json.
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'views/chunks/[name]-[hash]',
+  define: { 'process.env.NODE_ENV': '"production"' },
+  plugins: [lazyStringWidth, builtinsThroughRequire],
   // CommonJS dependencies bundled into ESM call require() for Node builtins.
   banner: { js: 'import{createRequire as __kdRequire}from"node:module";const require=__kdRequire(import.meta.url);' },
 });
-// Start-up stays small only while the heavy packages are reached through `import()`; a static
-// import anywhere on the entry's path would load them for `--help` too, so fail loudly instead.
-const outputs = bundle.metafile.outputs;
-/** The inputs evaluated when entry's chunk loads: its own and those of the chunks it imports statically. */
-function staticInputs(entry: string): string[] {
-  const chunks = new Set<string>();
-  const visit = (out: string) => {
-    if (chunks.has(out)) return;
-    chunks.add(out);
-    for (const dep of outputs[out]?.imports ?? []) if (dep.kind === 'import-statement' && !dep.external) visit(dep.path);
+
+// src/ui/ink-views.ts in the app bundle: each view is imported by the launcher, which hands the
+// bundle an import function (a script compiled with a code cache has no import() of its own).
+const inkViewsThroughLauncher: esbuild.Plugin = {
+  name: 'ink-views-through-launcher',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]ui[\\/]ink-views\.ts$/ }, () => ({
+      loader: 'js',
+      contents: `export const loadProgressView = () => __kdImport(${JSON.stringify(viewFile('progress'))});
+export const loadForwardPanelView = () => __kdImport(${JSON.stringify(viewFile('forward-panel'))});`,
+    }));
+  },
+};
+const appBundle = await esbuild.build({
+  ...common,
+  entryPoints: { cli: join(root, 'src', 'cli.ts') },
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  // yargs finds its own file through import.meta.url.
+  define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__kdUrl' },
+  banner: { js: 'const __kdUrl=require("node:url").pathToFileURL(__filename).href;' },
+  plugins: [inkViewsThroughLauncher, lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, lazyPackages],
+});
+
+// Start-up stays small only while the heavy packages are reached through import(); a static
+// import anywhere on the entry's path would load them for every command, so fail loudly instead.
+const inputs = appBundle.metafile.inputs;
+/** The inputs evaluated when source is: its own static imports and theirs. */
+function staticInputs(source: string): string[] {
+  const seen = new Set<string>();
+  const visit = (input: string) => {
+    if (seen.has(input)) return;
+    seen.add(input);
+    for (const dep of inputs[input]?.imports ?? []) if ((dep.kind === 'import-statement' || dep.kind === 'require-call') && !dep.external) visit(dep.path);
   };
-  visit(entry);
-  return [...chunks].flatMap((out) => Object.keys(outputs[out]?.inputs ?? {}));
+  visit(source);
+  return [...seen];
 }
-const entryChunk = (source: string) => Object.keys(outputs).find((out) => outputs[out]?.entryPoint === source) ?? '';
-const heavy = new Set(staticInputs('dist/app/cli.mjs').flatMap((input) => /node_modules\/(@kubernetes\/client-node|ink|react|yoga-layout)\//.exec(input)?.[1] ?? []));
-if (heavy.size > 0) {
-  console.error(`build: src/cli.ts loads ${[...heavy].join(', ')} at start-up; reach them through import() in a command handler`);
+const inApp = Object.keys(inputs).filter((input) => /node_modules\/(ink|react|yoga-layout)\//.test(input));
+if (inApp.length > 0) {
+  console.error(`build: the app bundle holds ${inApp[0]}; reach Ink and React through src/ui/ink-views.ts`);
   process.exit(1);
 }
-// Likewise for what status and list load: reads must not bring client-node's generated APIs, and
-// text output not the YAML library.
-const lazyOnly: { entry: string; input: RegExp; fix: string }[] = [
-  { entry: 'src/kube/client.ts', input: /client-node\/dist\/gen\/apis\/(?!exception\.js)/, fix: "import client-node's generated APIs in src/kube/writes.ts only" },
-  { entry: 'src/ui/status-view.ts', input: /node_modules\/yaml\//, fix: 'import the YAML library in src/ui/yaml.ts only' },
+const lazyOnly: { source: string; input: RegExp; fix: string }[] = [
+  { source: 'src/cli.ts', input: /node_modules\/@kubernetes\/client-node\//, fix: 'reach it through import() in a command handler' },
+  // Reads must not bring client-node's generated APIs, and text output not the YAML library.
+  { source: 'src/kube/client.ts', input: /client-node\/dist\/gen\/apis\/(?!exception\.js)/, fix: "import client-node's generated APIs in src/kube/writes.ts only" },
+  { source: 'src/ui/status-view.ts', input: /node_modules\/yaml\//, fix: 'import the YAML library in src/ui/yaml.ts only' },
 ];
-for (const { entry, input, fix } of lazyOnly) {
-  const loaded = staticInputs(entryChunk(entry)).find((i) => input.test(i));
+for (const { source, input, fix } of lazyOnly) {
+  const loaded = staticInputs(source).find((i) => input.test(i));
   if (loaded) {
-    console.error(`build: ${entry} loads ${loaded} when it loads; ${fix}`);
+    console.error(`build: ${source} loads ${loaded} when it loads; ${fix}`);
     process.exit(1);
   }
 }
 // Paths relative to dist/app, as the launcher and the SEA asset keys use them.
-const files = Object.keys(outputs)
+const files = [...Object.keys(appBundle.metafile.outputs), ...Object.keys(viewBundle.metafile.outputs)]
   .map((out) => out.slice('dist/app/'.length))
   .sort();
 const hash = createHash('sha256');
@@ -223,9 +256,11 @@ const contentHash = hash.digest('hex').slice(0, 16);
 // loading yargs and every command module (about 50 ms). stdout is a pipe here, so yargs wraps at 100.
 const help = execFileSync(
   process.execPath,
-  ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(join(app, 'cli.mjs')).href)}); process.exitCode = await main(['--help']);`],
+  ['-e', `require(${JSON.stringify(join(app, 'cli.cjs'))}).main(['--help']).then((code) => { process.exitCode = code; });`],
   { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
 );
+// The launcher keeps a code cache per command, named by these words.
+const { commandWords } = require(join(app, 'cli.cjs')) as { commandWords: string[] };
 
 // 2. The CommonJS launcher, with the version, the help and the bundle's file list filled in.
 await esbuild.build({
@@ -239,9 +274,10 @@ await esbuild.build({
   define: {
     KD_VERSION: JSON.stringify(version),
     KD_HASH: JSON.stringify(contentHash),
-    KD_ENTRY: '"cli.mjs"',
+    KD_ENTRY: '"cli.cjs"',
     KD_FILES: JSON.stringify(files),
     KD_HELP: JSON.stringify(help),
+    KD_COMMANDS: JSON.stringify(commandWords),
   },
 });
 

@@ -29,13 +29,15 @@ const commands: CommandModule<any, any>[] = [
   completionCommand,
 ];
 
+/** The words that name a command: each command's name and its aliases. */
+export const commandWords: string[] = commands.flatMap((c) => [String(c.command ?? '').split(' ')[0]!, ...[c.aliases ?? []].flat()]);
+
 /** yargs' strict mode says "Unknown argument(s): a, b" for a mistyped flag, an unknown command
  * and an extra argument alike; say which it is and where the right spelling is. */
 function unknownArguments(message: string, argv: string[]): string | undefined {
   const m = /^Unknown arguments?: (.+)$/.exec(message);
   if (!m) return undefined;
-  const names = new Set(commands.flatMap((c) => [String(c.command ?? '').split(' ')[0], ...[c.aliases ?? []].flat()]));
-  const command = argv.find((a) => names.has(a));
+  const command = argv.find((a) => commandWords.includes(a));
   const help = command ? `kubectl dask ${command} --help` : 'kubectl dask --help';
   const words = m[1]!.split(', ');
   // yargs adds the camelCase twin of a dashed flag (foo-bar, fooBar): keep the one typed.

@@ -1,10 +1,10 @@
 'use strict';
 // Main script of the single executable and, run by plain node, the dev entry dist/app/main.cjs.
-// Node 24 runs a SEA main only as CommonJS, while the app is an ESM bundle (Ink's layout engine
-// uses top-level await), so this file answers `version` itself and otherwise imports the bundle:
-// from the SEA assets, written once to a cache dir keyed by their content hash, or from its own dir.
+// It answers `version` and the top-level help itself and otherwise runs the app bundle (CommonJS,
+// with a code cache; its Ink views are ES modules it imports): from the SEA assets, written once to
+// a cache dir keyed by their content hash, or from its own dir.
 // scripts/build.ts replaces these identifiers at build time:
-/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES, KD_HELP */
+/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES, KD_HELP, KD_COMMANDS */
 
 let argv = process.argv.slice(2);
 // kubectl's completion runs `kubectl_complete-dask WORDS...`, which runs `kubectl-dask __complete
@@ -24,28 +24,72 @@ if (argv.length === 1 && (argv[0] === 'version' || argv[0] === '--version')) {
 
 function start() {
   const path = require('node:path');
-  const { pathToFileURL } = require('node:url');
-  let dir;
+  let app;
   try {
-    dir = require('node:sea').isSea() ? extract() : __dirname;
+    const dir = require('node:sea').isSea() ? extract() : __dirname;
+    // For the Ink views, ES modules: runs after the first skip most of their parsing.
+    require('node:module').enableCompileCache?.(path.join(dir, '.compile-cache'));
+    app = loadApp(dir);
   } catch (error) {
-    process.stderr.write(`error: cannot unpack kubectl-dask: ${error.message}\n`);
+    process.stderr.write(`error: cannot load kubectl-dask: ${error.message}\n`);
     process.exitCode = 1;
     return;
   }
-  // Compiled code of the bundle is kept next to it, so runs after the first skip most parsing.
-  require('node:module').enableCompileCache?.(path.join(dir, '.compile-cache'));
-  import(pathToFileURL(path.join(dir, KD_ENTRY)).href)
-    .then((cli) => cli.main(argv))
-    .then(
-      (code) => {
-        process.exitCode = code;
-      },
-      (error) => {
-        process.stderr.write(`error: unexpected failure, please report it: ${error?.stack ?? error}\n`);
-        process.exitCode = 1;
-      },
-    );
+  app.main(argv).then(
+    (code) => {
+      process.exitCode = code;
+      app.saveCodeCache();
+    },
+    (error) => {
+      process.stderr.write(`error: unexpected failure, please report it: ${error?.stack ?? error}\n`);
+      process.exitCode = 1;
+    },
+  );
+}
+
+/**
+ * Runs the app bundle, a CommonJS script, compiled with the V8 code cache of an earlier run of the
+ * same command. A cache taken after a run holds every function that ran; Node's compile cache holds
+ * only what compiling a file compiles, its top level, and compiling the rest took about 10 ms of a
+ * `status`. The first run of each command (or one in another Node, whose cache V8 rejects) writes it.
+ */
+function loadApp(dir) {
+  const fs = require('node:fs');
+  const path = require('node:path');
+  const vm = require('node:vm');
+  const { pathToFileURL } = require('node:url');
+  const file = path.join(dir, KD_ENTRY);
+  const command = argv.find((arg) => KD_COMMANDS.includes(arg)) ?? 'other';
+  const cacheFile = path.join(dir, '.code-cache', command);
+  let cachedData;
+  try {
+    cachedData = fs.readFileSync(cacheFile);
+  } catch {
+    // this command's first run
+  }
+  // The module wrapper on a line of its own, so that lines in stack traces are the bundle's.
+  const source = `(function (exports, require, module, __filename, __dirname, __kdImport) {\n${fs.readFileSync(file, 'utf8')}\n})`;
+  const script = new vm.Script(source, { filename: file, lineOffset: -1, cachedData });
+  const module = { exports: {} };
+  // A script compiled by vm has no import() of its own; the Ink views are imported from here.
+  const importView = (name) => import(pathToFileURL(path.join(dir, name)).href);
+  script.runInThisContext()(module.exports, require('node:module').createRequire(file), module, file, dir, importView);
+  const stale = cachedData === undefined || script.cachedDataRejected;
+  return {
+    main: module.exports.main,
+    saveCodeCache() {
+      if (!stale) return;
+      try {
+        fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
+        // Written aside, then renamed, as extract() does: a concurrent run reads a whole cache or none.
+        const partial = `${cacheFile}.${process.pid}.partial`;
+        fs.writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+        fs.renameSync(partial, cacheFile);
+      } catch {
+        // a read-only cache dir: every run compiles what it runs
+      }
+    },
+  };
 }
 
 /** Writes the bundle's files that are missing from the cache dir and returns that dir. */

@@ -6,6 +6,7 @@ import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { connectionSnippets } from '../core/status.ts';
 import { type ForwardPort, type ForwardState, type ForwardView, displayHost } from '../operations/port-forward.ts';
+import { loadForwardPanelView } from './ink-views.ts';
 import { formatFields, indent } from './table.ts';
 import { type TerminalMode, paint } from './terminal.ts';
 
@@ -94,7 +95,7 @@ export async function createForwardPresenter(
 ): Promise<ForwardPresenter> {
   const p = paint(mode.color);
   const notice = (text: string) => void streams.stderr.write(`${p.dim('•')} ${text}\n`);
-  const live = mode.interactive ? (await import('./forward-panel-live.tsx')).createLivePanel(streams.stderr, mode.color) : undefined;
+  const live = mode.interactive ? (await loadForwardPanelView()).createLivePanel(streams.stderr, mode.color) : undefined;
   return {
     listening(ports) {
       streams.stdout.write(`${formatForwardAddresses(ports, address, mode.color)}\n`);

@@ -1,4 +1,5 @@
 import type { Reporter } from '../core/progress.ts';
+import { loadProgressView } from './ink-views.ts';
 import { createPlainReporter } from './plain-reporter.ts';
 import type { TerminalMode } from './terminal.ts';
 
@@ -6,6 +7,6 @@ import type { TerminalMode } from './terminal.ts';
  * interactive terminal, which keeps them off the start-up path of scripted runs. */
 export async function createReporter(mode: TerminalMode, stderr: NodeJS.WriteStream = process.stderr): Promise<Reporter> {
   if (!mode.interactive) return createPlainReporter(mode.color, stderr);
-  const { createInkReporter } = await import('./ink/progress.tsx');
+  const { createInkReporter } = await loadProgressView();
   return createInkReporter(stderr, mode.color);
 }

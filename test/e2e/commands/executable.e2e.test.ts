@@ -1,0 +1,67 @@
+// What the executable keeps in the user's cache dir: its bundle, unpacked on the first run, and a
+// V8 code cache per command, written by the first run of that command and read by the later ones.
+// Damaged or missing files there are written again instead of failing the command.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { dask, daskOk, tempDir } from './helpers.ts';
+
+let ns: Namespace;
+let tmp: ReturnType<typeof tempDir>;
+beforeAll(async () => {
+  ns = await freshNamespace('cmd-exe');
+  tmp = tempDir('executable');
+});
+afterAll(async () => {
+  await ns?.cleanup();
+  tmp?.cleanup();
+});
+
+/** The one bundle dir under the cache root, where the executable unpacked itself. */
+function bundleDir(cacheHome: string): string {
+  const root = path.join(cacheHome, 'kubectl-dask', 'app');
+  const dirs = fs.readdirSync(root);
+  expect(dirs).toHaveLength(1);
+  return path.join(root, dirs[0]!);
+}
+
+describe('the cache dir of the executable', () => {
+  it('holds the unpacked bundle and a code cache per command, used by later runs', async () => {
+    const env = { XDG_CACHE_HOME: path.join(tmp.dir, 'first') };
+    const list = ['list', '-n', ns.name];
+    const first = await daskOk(list, { env });
+    const dir = bundleDir(env.XDG_CACHE_HOME);
+    expect(fs.readdirSync(dir)).toContain('cli.cjs');
+    const codeCache = path.join(dir, '.code-cache', 'list');
+    const written = fs.statSync(codeCache);
+    expect(written.size).toBeGreaterThan(10_000);
+    expect(fs.existsSync(path.join(dir, '.code-cache', 'status'))).toBe(false);
+
+    // Read, not written again: a cache V8 rejected would be replaced (a new file by rename).
+    const second = await daskOk(list, { env });
+    expect(second.stdout).toBe(first.stdout);
+    expect(fs.statSync(codeCache).ino).toBe(written.ino);
+
+    // A failing command keeps its cache too; `version` is answered without loading the bundle.
+    const status = await dask(['status', '-n', ns.name], { env });
+    expect(status.code, status.stderr).toBe(3);
+    await daskOk(['version'], { env });
+    expect(fs.readdirSync(path.join(dir, '.code-cache')).sort()).toEqual(['list', 'status']);
+  });
+
+  it('writes a damaged code cache and a deleted bundle file again, and the command still works', async () => {
+    const env = { XDG_CACHE_HOME: path.join(tmp.dir, 'damaged') };
+    const list = ['list', '-n', ns.name];
+    const first = await daskOk(list, { env });
+    const dir = bundleDir(env.XDG_CACHE_HOME);
+    const codeCache = path.join(dir, '.code-cache', 'list');
+    fs.writeFileSync(codeCache, 'not a code cache');
+    fs.rmSync(path.join(dir, 'cli.cjs'));
+
+    const again = await daskOk(list, { env });
+    expect(again.stdout).toBe(first.stdout);
+    expect(fs.existsSync(path.join(dir, 'cli.cjs'))).toBe(true);
+    expect(fs.statSync(codeCache).size).toBeGreaterThan(10_000);
+  });
+});
