@@ -59,7 +59,7 @@ const builtinsThroughRequire: esbuild.Plugin = {
   name: 'builtins-through-require',
   setup(build) {
     const builtins = new Set(builtinModules.flatMap((name) => [name, `node:${name}`]));
-    build.onResolve({ filter: /^[a-z_:/]+$/ }, (args) =>
+    build.onResolve({ filter: /^[a-z0-9_:/]+$/ }, (args) =>
       args.kind === 'import-statement' && builtins.has(args.path) ? { path: args.path, namespace: 'builtin-through-require' } : undefined,
     );
     build.onLoad({ filter: /.*/, namespace: 'builtin-through-require' }, (args) => ({
@@ -243,6 +243,13 @@ for (const { source, input, fix } of lazyOnly) {
     console.error(`build: ${source} loads ${loaded} when it loads; ${fix}`);
     process.exit(1);
   }
+}
+// The launcher reads the bundle as Latin-1, which is faster than UTF-8 and the same for ASCII:
+// esbuild writes non-ASCII characters as escapes (its default charset), and this keeps it so.
+const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(app, 'cli.cjs'), 'latin1'));
+if (nonAscii) {
+  console.error(`build: dist/app/cli.cjs holds a non-ASCII character at ${nonAscii.index}; keep esbuild's charset ascii`);
+  process.exit(1);
 }
 // Paths relative to dist/app, as the launcher and the SEA asset keys use them.
 const files = [...Object.keys(appBundle.metafile.outputs), ...Object.keys(viewBundle.metafile.outputs)]

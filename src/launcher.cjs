@@ -67,8 +67,9 @@ function loadApp(dir) {
   } catch {
     // this command's first run
   }
-  // The module wrapper on a line of its own, so that lines in stack traces are the bundle's.
-  const source = `(function (exports, require, module, __filename, __dirname, __kdImport) {\n${fs.readFileSync(file, 'utf8')}\n})`;
+  // The module wrapper on a line of its own, so that lines in stack traces are the bundle's. The
+  // bundle is ASCII (the build checks it), and Latin-1 reads it in a third of UTF-8's time.
+  const source = `(function (exports, require, module, __filename, __dirname, __kdImport) {\n${fs.readFileSync(file, 'latin1')}\n})`;
   const script = new vm.Script(source, { filename: file, lineOffset: -1, cachedData });
   const module = { exports: {} };
   // A script compiled by vm has no import() of its own; the Ink views are imported from here.
