@@ -236,6 +236,8 @@ const lazyOnly: { source: string; input: RegExp; fix: string }[] = [
   // Reads must not bring client-node's generated APIs, and text output not the YAML library.
   { source: 'src/kube/client.ts', input: /client-node\/dist\/gen\/apis\/(?!exception\.js)/, fix: "import client-node's generated APIs in src/kube/writes.ts only" },
   { source: 'src/ui/status-view.ts', input: /node_modules\/yaml\//, fix: 'import the YAML library in src/ui/yaml.ts only' },
+  // Watches (port-forward, logs, up's wait) must not bring the package index and its 760 models.
+  { source: 'src/kube/watch.ts', input: /client-node\/dist\/(index\.js|gen\/models\/)/, fix: "import client-node's classes from src/kube/client-node.ts" },
 ];
 for (const { source, input, fix } of lazyOnly) {
   const loaded = staticInputs(source).find((i) => input.test(i));

@@ -5,7 +5,7 @@ import { DASHBOARD_PORT, SCHEDULER_PORT } from '../core/spec.ts';
 import { parseClusterName, parseCount } from '../core/validate.ts';
 import type { ForwardPort } from '../operations/port-forward.ts';
 import type { GlobalArgs } from './options.ts';
-import { connect, interruptSignal, terminalMode, withoutOptimizingCompilers } from './runtime.ts';
+import { connect, interruptSignal, terminalMode } from './runtime.ts';
 
 interface PortForwardArgs extends GlobalArgs {
   name?: string;
@@ -30,7 +30,6 @@ export function parsePort(flag: string, value: unknown): number {
 
 /** Forwards until Ctrl-C, which ends the command with exit code 0: that is how a forward ends. */
 export async function forward(args: GlobalArgs, name: string, address: string, ports: ForwardPort[], openDashboard = false): Promise<void> {
-  withoutOptimizingCompilers();
   const mode = terminalMode(args);
   const client = await connect(args);
   const [{ runPortForward }, { createForwardPresenter }] = await Promise.all([import('../operations/port-forward.ts'), import('../ui/forward-panel.ts')]);

@@ -1,6 +1,5 @@
 // What every command handler needs at run time, loaded lazily so that parsing and --help never
 // pay for the Kubernetes client or Ink.
-import { setFlagsFromString } from 'node:v8';
 import { ExitCode } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
 import type { KubeClient } from '../kube/client.ts';
@@ -63,17 +62,4 @@ export async function withReporter<T>(mode: TerminalMode, run: (reporter: Report
   } finally {
     await reporter.close();
   }
-}
-
-/**
- * For commands that move bytes for a long time (port-forward, dashboard): V8's optimizing
- * compilers (Maglev, TurboFan) page in 15-20 MiB of their own machine code once they run, and
- * forwarding gains nothing from them, since the bytes move in native code. bench:forward measured
- * peak RSS 124-133 -> 106-111 MiB at the same throughput. V8 reads these flags each time it considers
- * optimizing a function, so setting them after start takes effect (checked on a hot loop). logs
- * keeps them: its per-line work took up to twice the CPU without.
- */
-export function withoutOptimizingCompilers(): void {
-  setFlagsFromString('--no-maglev');
-  setFlagsFromString('--no-opt');
 }

@@ -1,5 +1,6 @@
-// What reads take from client-node, imported from the files that define it. Through the package's
-// index the bundle would evaluate every generated API and model with them: esbuild puts a module
-// in the chunk of every entry whose imports reach it, and the index re-exports all of them.
+// What reads and watches take from client-node, imported from the files that define it. Through
+// the package's index, loading them would evaluate every generated API and model too (760 model
+// modules for a watch), since the index re-exports all of them.
 export { KubeConfig } from '@kubernetes/client-node/dist/config.js';
 export { ApiException } from '@kubernetes/client-node/dist/gen/apis/exception.js';
+export { Watch } from '@kubernetes/client-node/dist/watch.js';

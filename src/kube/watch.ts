@@ -1,7 +1,8 @@
 // List-then-watch of one collection, kept current until the signal aborts: re-watches from the
 // last resourceVersion when a watch closes (client-node ends idle watches after 30 s), relists
 // when the server answers 410 Gone, and backs off on errors.
-import { type KubeConfig, type KubernetesObject, Watch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { type KubeConfig, Watch } from './client-node.ts';
 
 export interface ListResult<T> {
   items: T[];
