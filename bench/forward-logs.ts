@@ -15,6 +15,7 @@ import path from 'node:path';
 import { contextName, kubeconfigPath, kubectlPath, repoRoot } from '../test/cluster/testbed.ts';
 import { freePort, startDask, waitForReadyPods } from '../test/e2e/forward/helpers.ts';
 import { type Namespace, appendLogLine, forwardNamespacePort, freshNamespace, kubectlPortForward, serveNamespaceLogsFromFile, testbedEnv } from '../test/e2e/testbed/helpers.ts';
+import { testbedTlsArgs } from './testbed-tls.ts';
 
 const MiB = 1 << 20;
 const TRANSFER = 256 * MiB;
@@ -229,8 +230,9 @@ async function benchLogRows(): Promise<void> {
   const inotify = Number(fs.readFileSync(INOTIFY_LIMIT, 'utf8'));
   console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all (median of ${RUNS} interleaved rounds);`);
   console.log('highest peak RSS of the follower; CPU seconds it used for the lines (median)');
-  console.log('(kubectl -t: kubectl logs with --timestamps, which kubectl dask always asks the server for, to resume exactly)');
-  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'dask MiB', 'kubectl MiB', 'dask CPU s', 'kubectl CPU s']);
+  console.log('(kubectl -t: kubectl logs with --timestamps, which kubectl dask always asks the server for, to resume exactly;');
+  console.log(' node: bench/logs-floor.cjs, a bare Node HTTP/2 client copying the same streams to stdout, the floor for a Node plugin)');
+  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'node l/s', 'dask MiB', 'kubectl MiB', 'dask CPU s', 'kubectl CPU s']);
   for (const pods of POD_COUNTS) {
     // kwok follows each log with an inotify instance; the tools are measured one after the other.
     if (pods + 16 > inotify) {
@@ -250,7 +252,13 @@ async function benchLogRows(): Promise<void> {
       // Flags after the plugin name: kubectl only finds plugins named first.
       const k = (...args: string[]) => [kubectlPath, ...args, '--kubeconfig', kubeconfigPath, '--context', contextName];
       const kubectlArgs = ['logs', '-n', ns.name, '-f', '-l', selector, '--prefix', '--max-log-requests', String(pods), '--tail', '0'];
-      const followers = { dask: k('dask', 'logs', '-n', ns.name, '-f', '--tail', '0'), kubectl: k(...kubectlArgs), 'kubectl-t': k(...kubectlArgs, '--timestamps') };
+      const workers = await waitForReadyPods(ns.name, selector, pods, 300_000);
+      const followers = {
+        dask: k('dask', 'logs', '-n', ns.name, '-f', '--tail', '0'),
+        kubectl: k(...kubectlArgs),
+        'kubectl-t': k(...kubectlArgs, '--timestamps'),
+        node: [process.execPath, path.join(repoRoot, 'bench', 'logs-floor.cjs'), ...testbedTlsArgs(dir), ns.name, ...workers],
+      };
       // Interleaved rounds, medians: the API server and kwok share the two cores with the
       // follower, and one round of a tool varies by a third between runs.
       const results = new Map<string, { perS: number; peakMiB: number; cpuS: number }[]>();
@@ -263,13 +271,14 @@ async function benchLogRows(): Promise<void> {
         const all = results.get(tag)!;
         return { perS: median(all.map((r) => r.perS)), peakMiB: Math.max(...all.map((r) => r.peakMiB)), cpuS: median(all.map((r) => r.cpuS)) };
       };
-      const [dask, kubectl, kubectlTimestamps] = [pick('dask'), pick('kubectl'), pick('kubectl-t')];
+      const [dask, kubectl, kubectlTimestamps, node] = [pick('dask'), pick('kubectl'), pick('kubectl-t'), pick('node')];
       row([
         String(pods),
         dask.perS.toFixed(0),
         kubectl.perS.toFixed(0),
         ratio(dask.perS, kubectl.perS),
         kubectlTimestamps.perS.toFixed(0),
+        node.perS.toFixed(0),
         dask.peakMiB.toFixed(0),
         kubectl.peakMiB.toFixed(0),
         dask.cpuS.toFixed(2),

@@ -5,12 +5,12 @@
 // runs bench/status-floor.cjs, the same two requests in Node with nothing else, the least a Node
 // plugin can take.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import YAML from 'yaml';
 import { contextName, down, kubeconfigPath, kubectlPath, testbedEnv, up } from '../test/cluster/testbed.ts';
+import { testbedTlsArgs } from './testbed-tls.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const exe = join(root, 'dist', 'kubectl-dask');
@@ -26,28 +26,6 @@ const cache = mkdtempSync(join(tmpdir(), 'kubectl-dask-bench-'));
 const env = testbedEnv({ PATH: `${dirname(exe)}${delimiter}${process.env.PATH ?? ''}`, XDG_CACHE_HOME: cache });
 const namespace = `bench-status-${Date.now().toString(36)}`;
 const connection = ['--kubeconfig', kubeconfigPath, '--context', contextName, '-n', namespace];
-
-/** The testbed context's server and its TLS material as PEM files in the bench's temp dir, for status-floor.cjs. */
-function floorArgs(): string[] {
-  const config = YAML.parse(readFileSync(kubeconfigPath, 'utf8'));
-  const named = (list: { name: string }[], name: string) => list.find((item) => item.name === name) as any;
-  const context = named(config.contexts, contextName).context;
-  const cluster = named(config.clusters, context.cluster).cluster;
-  const user = named(config.users, context.user).user;
-  const pem = (name: string, base64: string) => {
-    const file = join(cache, `${name}.pem`);
-    writeFileSync(file, Buffer.from(base64, 'base64'), { mode: 0o600 });
-    return file;
-  };
-  return [
-    cluster.server,
-    pem('ca', cluster['certificate-authority-data']),
-    pem('cert', user['client-certificate-data']),
-    pem('key', user['client-key-data']),
-    namespace,
-    'app.kubernetes.io/instance=dask',
-  ];
-}
 
 function once(argv: string[]): number {
   const [file = '', ...args] = argv;
@@ -68,7 +46,7 @@ try {
     { label: 'kubectl-dask status', argv: [exe, 'status', ...connection] },
     { label: 'kubectl-dask status -o json', argv: [exe, 'status', '-o', 'json', ...connection] },
     // Node 24, the executable's Node, doing only the two requests: the floor for a Node plugin.
-    { label: 'node: the two lists, no more', argv: [process.execPath, join(root, 'bench', 'status-floor.cjs'), ...floorArgs()] },
+    { label: 'node: the two lists, no more', argv: [process.execPath, join(root, 'bench', 'status-floor.cjs'), ...testbedTlsArgs(cache), namespace, 'app.kubernetes.io/instance=dask'] },
   ];
   // Warm-up: OS page cache, kubectl's discovery cache, the plugin's unpacked bundle and code cache.
   for (const c of cases) for (let i = 0; i < 3; i++) once(c.argv);
