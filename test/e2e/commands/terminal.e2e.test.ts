@@ -84,6 +84,21 @@ describe('in a terminal', () => {
     expect(await objectNames(ns.name)).toEqual([]);
   });
 
+  it('port-forward shows the live panel until Ctrl-C, which ends it with exit 0', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    const r = await daskInPty(['port-forward', '-n', ns.name, '--port', '0', '--dashboard-port', '0'], {
+      answer: { prompt: /Ctrl-C to stop/, text: '\x03' },
+      timeoutMs: 60_000,
+    });
+    const screen = stripAnsi(r.output);
+    expect(r.code, screen).toBe(0);
+    // The panel's labels are dim, which the plain lines without a terminal are not.
+    expect(r.output).toMatch(/\x1b\[2mScheduler pod:/);
+    expect(screen).toMatch(/^Dask address:\s+tcp:\/\/127\.0\.0\.1:\d+/m);
+    expect(screen).toMatch(/Scheduler pod:\s+dask-scheduler-\S+/);
+    expect(screen).toMatch(/Connections:\s+0 open/);
+  });
+
   it('Ctrl-C while up waits exits 130, and a later up converges', async () => {
     const cpu = await unschedulableCpu();
     const r = await daskInPty(['up', '-n', ns.name, '--cpu', cpu], {
