@@ -31,6 +31,7 @@ function start() {
     require('node:module').enableCompileCache?.(path.join(dir, '.compile-cache'));
     const command = argv.find((arg) => KD_COMMANDS.includes(arg)) ?? 'other';
     if (command === 'port-forward' || command === 'dashboard') withoutOptimizingCompilers();
+    if (command === 'logs') collectGarbageAsItGrows();
     app = loadApp(dir, command);
   } catch (error) {
     process.stderr.write(`error: cannot load kubectl-dask: ${error.message}\n`);
@@ -106,6 +107,31 @@ function withoutOptimizingCompilers() {
   const v8 = require('node:v8');
   v8.setFlagsFromString('--no-maglev');
   v8.setFlagsFromString('--no-opt');
+}
+
+/**
+ * For logs -f, which passes lines on for hours: with the 1 MiB young generation (execArgv) many
+ * lines are promoted before they die, and V8 lets the old generation fill with them before it
+ * collects it: 20 busy pods peaked at a 50 MiB heap for 13 MiB alive. A full collection each time
+ * the heap and its buffers grew by GROWTH since the last keeps the peak near what is alive.
+ * (port-forward's garbage is young buffers: collecting often did not lower its peak.)
+ * --expose-gc is set before the bundle is compiled, as V8 rejects a code cache made under other flags.
+ */
+function collectGarbageAsItGrows() {
+  const GROWTH = 8 << 20;
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  const size = () => {
+    const heap = v8.getHeapStatistics();
+    return heap.used_heap_size + heap.external_memory;
+  };
+  let after = size();
+  setInterval(() => {
+    if (size() - after < GROWTH) return;
+    gc();
+    after = size();
+  }, 250).unref();
 }
 
 /** Writes the bundle's files that are missing from the cache dir and returns that dir. */
