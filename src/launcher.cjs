@@ -112,8 +112,9 @@ function withoutOptimizingCompilers() {
 /**
  * For logs -f, which passes lines on for hours: with the 1 MiB young generation (execArgv) many
  * lines are promoted before they die, and V8 lets the old generation fill with them before it
- * collects it: 20 busy pods peaked at a 50 MiB heap for 13 MiB alive. A full collection each time
- * the heap and its buffers grew by GROWTH since the last keeps the peak near what is alive.
+ * collects it: 20 busy pods peaked at a 50 MiB heap for 13 MiB alive, 200 at 87-93 MiB (RSS
+ * 176-182). A full collection each time the heap and its buffers grew by GROWTH since the last
+ * keeps the peak near what is alive (200 pods: heap 44-46, RSS 133-135 MiB, same lines/s).
  * (port-forward's garbage is young buffers: collecting often did not lower its peak.)
  * --expose-gc is set before the bundle is compiled, as V8 rejects a code cache made under other flags.
  */
