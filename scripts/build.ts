@@ -190,7 +190,7 @@ const viewBundle = await esbuild.build({
 });
 
 // src/ui/ink-views.ts in the app bundle: each view is imported by the launcher, which hands the
-// bundle an import function (a script compiled with a code cache has no import() of its own).
+// bundle an import function (a script compiled by node:vm has no import() without an experimental flag).
 const inkViewsThroughLauncher: esbuild.Plugin = {
   name: 'ink-views-through-launcher',
   setup(build) {
