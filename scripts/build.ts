@@ -1,6 +1,7 @@
-// `npm run build`: the ESM bundle in dist/app, its launcher dist/app/main.cjs (run by plain node,
-// the dev entry) and the single executable dist/kubectl-dask for this machine. The dev entry is
-// not named kubectl-*: kubectl would list it as a second plugin when dist/ is on PATH.
+// `npm run build`: the app bundle (CommonJS, with ES module Ink views) in dist/app, its launcher
+// dist/app/main.cjs (run by plain node, the dev entry) and the single executable dist/kubectl-dask
+// for this machine. The dev entry is not named kubectl-*: kubectl would list it as a second plugin
+// when dist/ is on PATH.
 //
 // The executable is built with Node's own SEA tooling (--experimental-sea-config + postject), the
 // same two steps @yao-pkg/pkg's SEA mode runs, without pkg: see scripts/package.ts and the README

