@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { MAX_ERROR_BODY, readText } from './body.ts';
 import { ApiException, type KubeConfig } from './client-node.ts';
 import { toUserError } from './errors.ts';
 import { SpdySession } from './spdy-session.ts';
@@ -37,8 +38,6 @@ const LOCAL_HIGH_WATER = 1 << 20;
 // How long one side may keep its half of a connection open after the other side ended.
 const LINGER_MS = 5_000;
 const UPGRADE_TIMEOUT_MS = 30_000;
-// Port-forward error responses are a Status object; more than this is not worth reading.
-const MAX_ERROR_BODY = 64 * 1024;
 
 // The kubelet pairs a connection's two streams by this header; unique within a session is enough.
 let nextRequestId = 0;
@@ -241,17 +240,8 @@ function upgrade(url: URL, options: https.RequestOptions): Promise<SpdySession> 
       resolve(new SpdySession(socket, head));
     });
     request.on('response', (response) => {
-      const chunks: Buffer[] = [];
-      let length = 0;
-      response.on('data', (chunk: Buffer) => {
-        if (length < MAX_ERROR_BODY) chunks.push(chunk);
-        length += chunk.length;
-      });
-      response.on('end', () => {
-        const body = Buffer.concat(chunks).subarray(0, MAX_ERROR_BODY).toString('utf8');
-        reject(new ApiException(response.statusCode ?? 0, `HTTP ${response.statusCode}`, body, {}));
-      });
-      response.on('error', reject);
+      response.setEncoding('utf8');
+      readText(response, MAX_ERROR_BODY).then((body) => reject(new ApiException(response.statusCode ?? 0, `HTTP ${response.statusCode}`, body, {})), reject);
     });
     request.on('error', reject);
     request.setTimeout(UPGRADE_TIMEOUT_MS, () => request.destroy(Object.assign(new Error('port-forward upgrade timed out'), { code: 'ETIMEDOUT' })));

@@ -1,25 +1,25 @@
 // GET requests to the API server without client-node's generated client: the reads of `status`
 // and `list` (whose start-up would otherwise load undici and the generated API, about 35 ms of
-// every run) and log streams. Against an https server every request is an HTTP/2 stream on
-// sessions shared by all of them (kube/http2-sessions.ts), as kubectl shares one connection. Three
-// cases stay on HTTP/1.1, one connection per request, through the agent client-node builds for
-// the cluster: a proxy-url (client-node's HTTP and SOCKS proxy agents only carry HTTP/1.1;
-// HTTP/2 through them would mean writing our own CONNECT and SOCKS tunnels), a plain http://
-// server, which in practice is `kubectl proxy` and speaks no h2c, and a server whose TLS handshake
-// does not offer h2 (kubectl's Go client falls back the same way). TLS material and credentials
-// (tokens, exec and OIDC plugins, impersonation) always come from client-node.
+// every run) and log streams. Log streams are HTTP/2 streams on sessions shared by all of them
+// (kube/http2-sessions.ts), as kubectl shares one connection. A one-shot read goes over HTTP/1.1
+// through the agent client-node builds for the cluster, which loads node:https anyway: node:http2
+// on top of it costs about 3.5 ms of a `status`, more than a second TLS handshake for its second
+// list. Streams stay on HTTP/1.1 too, one connection each, in three cases: a proxy-url
+// (client-node's HTTP and SOCKS proxy agents only carry HTTP/1.1; HTTP/2 through them would mean
+// writing our own CONNECT and SOCKS tunnels), a plain http:// server, which in practice is
+// `kubectl proxy` and speaks no h2c, and a server whose TLS handshake does not offer h2 (kubectl's
+// Go client falls back the same way). TLS material and credentials (tokens, exec and OIDC plugins,
+// impersonation) always come from client-node.
 import http, { type IncomingMessage } from 'node:http';
 import type { ClientHttp2Stream, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { MAX_ERROR_BODY, readText } from './body.ts';
 import { ApiException, type KubeConfig } from './client-node.ts';
 import { Http2Sessions, Http2UnsupportedError, type SessionTls, responseBody } from './http2-sessions.ts';
 
 /** client-node's view of a request: TLS options, auth headers and, for HTTP/1.1, its agent. */
 type ClientOptions = Omit<https.RequestOptions, 'headers'> & { headers?: Record<string, string> };
-
-// A Status body is a few hundred bytes; a misbehaving proxy's error page is cut here.
-const MAX_ERROR_BODY = 64 << 10;
 
 export class ApiRequests {
   private readonly kc: KubeConfig;
@@ -36,26 +36,29 @@ export class ApiRequests {
   }
 
   /**
-   * The response body of path (an API path with its query) as utf8 text. The stream ends when the
+   * The response body of path (an API path with its query) as utf8 text, over HTTP/2 where the
+   * server offers it: for streams that stay open, such as log follows. The stream ends when the
    * server ends the response, errors when the connection fails, and is destroyed when signal
    * aborts. A refused request rejects with the API server's ApiException (its Status body
    * included), an unreachable server with the network error.
    */
-  async stream(path: string, signal: AbortSignal): Promise<Readable> {
-    const options: ClientOptions = {};
-    await this.kc.applyToHTTPSOptions(options);
-    const { status, body } = await this.get(this.server.pathname.replace(/\/$/, '') + path, options, signal);
-    if (status !== 200) throw new ApiException(status, `GET ${path.split('?')[0]} failed with HTTP ${status}`, await readLimited(body), {});
-    body.setEncoding('utf8');
-    return body;
+  stream(path: string, signal: AbortSignal): Promise<Readable> {
+    return this.response(path, signal, (target, options) => this.get(target, options, signal));
   }
 
-  /** The JSON object at path, e.g. a list; rejects as stream() does. */
+  /** The JSON object at path, e.g. a list, read over HTTP/1.1; rejects as stream() does. */
   async json<T>(path: string, signal: AbortSignal = new AbortController().signal): Promise<T> {
-    const body = await this.stream(path, signal);
-    let text = '';
-    for await (const chunk of body as AsyncIterable<string>) text += chunk;
-    return JSON.parse(text) as T;
+    const body = await this.response(path, signal, (target, options) => this.http1Get(target, options, signal));
+    return JSON.parse(await readText(body)) as T;
+  }
+
+  private async response(path: string, signal: AbortSignal, send: (target: string, options: ClientOptions) => Promise<{ status: number; body: Readable }>): Promise<Readable> {
+    const options: ClientOptions = {};
+    await this.kc.applyToHTTPSOptions(options);
+    const { status, body } = await send(this.server.pathname.replace(/\/$/, '') + path, options);
+    body.setEncoding('utf8');
+    if (status !== 200) throw new ApiException(status, `GET ${path.split('?')[0]} failed with HTTP ${status}`, await readText(body, MAX_ERROR_BODY), {});
+    return body;
   }
 
   private async get(path: string, options: ClientOptions, signal: AbortSignal): Promise<{ status: number; body: Readable }> {
@@ -108,15 +111,4 @@ function responseHeaders(stream: ClientHttp2Stream): Promise<IncomingHttpHeaders
     const onClose = () => settle(() => reject(Object.assign(new Error('the API server closed the stream before answering'), { code: 'ECONNRESET' })));
     stream.on('response', onResponse).on('error', onError).on('close', onClose);
   });
-}
-
-async function readLimited(body: Readable): Promise<string> {
-  let text = '';
-  body.setEncoding('utf8');
-  for await (const chunk of body as AsyncIterable<string>) {
-    text += chunk;
-    if (text.length >= MAX_ERROR_BODY) break;
-  }
-  body.destroy();
-  return text.slice(0, MAX_ERROR_BODY);
 }
