@@ -9,6 +9,7 @@ import type { V1Pod } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 import { type ContainerLog, type LogEntry, LineSplitter, LogCursor, type StreamWindow, logSelector, parseTimestampedLine, podLogs } from '../core/logs.ts';
 import { type Component, clusterSelector } from '../core/spec.ts';
+import { eachChunk } from '../kube/body.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { clusterNotFound } from './cluster.ts';
 
@@ -83,11 +84,11 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
         const log = await client.openPodLog({ namespace, pod, container: container.name, follow: request.follow, ...stream.cursor.window() }, stream.stop.signal);
         stream.cursor.reconnected();
         splitter.reset();
-        for await (const chunk of log as AsyncIterable<string>) {
-          await emit(splitter.push(chunk));
+        await eachChunk<string>(log, (chunk) => {
           delay = FIRST_RETRY_MS;
           failures = 0;
-        }
+          return emit(splitter.push(chunk));
+        });
         await emit(splitter.flush());
         // The container stopped, or the server ended the stream: if the watch still sees it
         // running, resume; a restart later shows up in the watch, which starts this loop again.
