@@ -1,4 +1,4 @@
-// `npm run build`: the app bundle (CommonJS, with ES module Ink views) in dist/app, its launcher
+// `npm run build`: the app bundles (CommonJS, with ES module Ink views) in dist/app, their launcher
 // dist/app/main.cjs (run by plain node, the dev entry) and the single executable dist/kubectl-dask
 // for this machine. The dev entry is not named kubectl-*: kubectl would list it as a second plugin
 // when dist/ is on PATH.
@@ -169,9 +169,10 @@ for (const name of ${JSON.stringify(lazy)}) {
 const started = performance.now();
 rmSync(app, { recursive: true, force: true });
 
-// 1. The app, in two bundles. Everything but the Ink views is one CommonJS bundle, cli.cjs, which
-// the launcher compiles with a V8 code cache taken after a run (see src/launcher.cjs): Node keeps
-// no code of the functions an ES module ran, and those are most of what a command compiles.
+// 1. The app. Everything but the Ink views is one CommonJS bundle, cli.cjs (with a smaller build
+// of it, reads.cjs, for the commands that only read; see below), which the launcher compiles with
+// a V8 code cache taken after a run (see src/launcher.cjs): Node keeps no code of the functions an
+// ES module ran, and those are most of what a command compiles.
 // esbuild evaluates a module reached only through import() when that import() runs, so client-node,
 // the YAML library and the writes still load only in the commands that reach them. The Ink views
 // are ES modules apart (Ink's layout engine awaits at its top level, which CommonJS cannot), with
@@ -217,7 +218,7 @@ export const loadForwardPanelView = () => __kdImport(${JSON.stringify(viewFile('
     }));
   },
 };
-const appBundle = await esbuild.build({
+const appBuild = {
   ...common,
   entryPoints: { cli: join(root, 'src', 'cli.ts') },
   format: 'cjs',
@@ -226,7 +227,48 @@ const appBundle = await esbuild.build({
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__kdUrl' },
   banner: { js: 'const __kdUrl=require("node:url").pathToFileURL(__filename).href;' },
   plugins: [inkViewsThroughLauncher, lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
+} satisfies esbuild.BuildOptions;
+const appBundle = await esbuild.build(appBuild);
+
+// The commands that only read run a second build of the same app, reads.cjs, without what only
+// the other commands load: writes (client-node's generated API, undici), watches, port-forward,
+// logs and the progress UI. Every run reads and compiles its whole bundle, even the modules it
+// never evaluates (2.4 MB for cli.cjs), and reads.cjs is a fifth of that. The launcher runs it
+// when the first word is one of these commands, which yargs then always runs; a module left out
+// is a module that throws when imported, so a read command that came to need one fails loudly.
+const readCommands = ['status', 'list', 'completion'];
+const onlyOtherCommands = /[\\/]src[\\/](operations[\\/](up|scale|down|logs|port-forward)|ui[\\/](reporter|summary|log-lines|forward-panel)|kube[\\/](writes|watch|portforward))\.ts$/;
+const withoutOtherCommands: esbuild.Plugin = {
+  name: 'without-other-commands',
+  setup(build) {
+    const leftOut = (path: string) => `${relative(root, path)} is not in reads.cjs, which runs only ${readCommands.join(', ')}`;
+    build.onResolve({ filter: /\.ts$/ }, (args) => {
+      const path = join(args.resolveDir, args.path);
+      return args.kind === 'dynamic-import' && onlyOtherCommands.test(path) ? { path, namespace: 'left-out-module' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'left-out-module' }, (args) => ({ contents: `throw new Error(${JSON.stringify(leftOut(args.path))});` }));
+    // client-node's config.js imports undici at its top level, for the generated API and watches only.
+    build.onResolve({ filter: /^undici$/ }, (args) => (args.importer.startsWith(clientNodeDir) ? { path: 'undici', namespace: 'left-out-undici' } : undefined));
+    build.onLoad({ filter: /.*/, namespace: 'left-out-undici' }, () => {
+      const names = Object.keys(require(join(root, 'scripts', 'undici-for-client-node.cjs')));
+      return {
+        contents: `const fail = () => { throw new Error(${JSON.stringify(leftOut('node_modules/undici'))}); };
+for (const name of ${JSON.stringify(names)}) Object.defineProperty(exports, name, { enumerable: true, get: fail });`,
+      };
+    });
+  },
+};
+const readsBundle = await esbuild.build({
+  ...appBuild,
+  entryPoints: { reads: join(root, 'src', 'cli.ts') },
+  plugins: [withoutOtherCommands, ...appBuild.plugins],
 });
+const readsInputs = Object.keys(readsBundle.metafile.inputs);
+const heavyInReads = readsInputs.find((input) => /node_modules\/(undici\/|@kubernetes\/client-node\/dist\/gen\/apis\/(?!exception\.js))/.test(input));
+if (heavyInReads) {
+  console.error(`build: reads.cjs holds ${heavyInReads}; leave what reaches it out of it in the without-other-commands plugin`);
+  process.exit(1);
+}
 
 // Start-up stays small only while the heavy packages are reached through import(); a static
 // import anywhere on the entry's path would load them for every command, so fail loudly instead.
@@ -264,13 +306,16 @@ for (const { source, input, fix } of lazyOnly) {
 }
 // The launcher reads the bundle as Latin-1, which is faster than UTF-8 and the same for ASCII:
 // esbuild writes non-ASCII characters as escapes (its default charset), and this keeps it so.
-const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(app, 'cli.cjs'), 'latin1'));
-if (nonAscii) {
-  console.error(`build: dist/app/cli.cjs holds a non-ASCII character at ${nonAscii.index}; keep esbuild's charset ascii`);
-  process.exit(1);
+for (const bundle of ['cli.cjs', 'reads.cjs']) {
+  const nonAscii = /[^\x00-\x7f]/.exec(readFileSync(join(app, bundle), 'latin1'));
+  if (nonAscii) {
+    console.error(`build: dist/app/${bundle} holds a non-ASCII character at ${nonAscii.index}; keep esbuild's charset ascii`);
+    process.exit(1);
+  }
 }
 // Paths relative to dist/app, as the launcher and the SEA asset keys use them.
-const files = [...Object.keys(appBundle.metafile.outputs), ...Object.keys(viewBundle.metafile.outputs)]
+const files = [appBundle, readsBundle, viewBundle]
+  .flatMap((bundle) => Object.keys(bundle.metafile.outputs))
   .map((out) => out.slice('dist/app/'.length))
   .sort();
 const hash = createHash('sha256');
@@ -300,6 +345,8 @@ await esbuild.build({
     KD_VERSION: JSON.stringify(version),
     KD_HASH: JSON.stringify(contentHash),
     KD_ENTRY: '"cli.cjs"',
+    KD_READS_ENTRY: '"reads.cjs"',
+    KD_READ_COMMANDS: JSON.stringify(readCommands),
     KD_FILES: JSON.stringify(files),
     KD_HELP: JSON.stringify(help),
     KD_COMMANDS: JSON.stringify(commandWords),

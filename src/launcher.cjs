@@ -1,10 +1,11 @@
 'use strict';
 // Main script of the single executable and, run by plain node, the dev entry dist/app/main.cjs.
 // It answers `version` and the top-level help itself and otherwise runs the app bundle (CommonJS,
-// with a code cache; its Ink views are ES modules it imports): from the SEA assets, written once to
-// a cache dir keyed by their content hash, or from its own dir.
+// with a code cache; reads.cjs for the commands that only read, cli.cjs for the others; the Ink
+// views are ES modules it imports): from the SEA assets, written once to a cache dir keyed by their
+// content hash, or from its own dir.
 // scripts/build.ts replaces these identifiers at build time:
-/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_FILES, KD_HELP, KD_COMMANDS */
+/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_READS_ENTRY, KD_READ_COMMANDS, KD_FILES, KD_HELP, KD_COMMANDS */
 
 let argv = process.argv.slice(2);
 // kubectl's completion runs `kubectl_complete-dask WORDS...`, which runs `kubectl-dask __complete
@@ -32,7 +33,8 @@ function start() {
     const command = argv.find((arg) => KD_COMMANDS.includes(arg)) ?? 'other';
     if (command === 'port-forward' || command === 'dashboard') withoutOptimizingCompilers();
     if (command === 'logs') collectGarbageAsItGrows();
-    app = loadApp(dir, command);
+    // The commands that only read have a smaller build of the app (scripts/build.ts says why).
+    app = loadApp(dir, KD_READ_COMMANDS.includes(argv[0]) ? KD_READS_ENTRY : KD_ENTRY, command);
   } catch (error) {
     process.stderr.write(`error: cannot load kubectl-dask: ${error.message}\n`);
     process.exitCode = 1;
@@ -56,13 +58,14 @@ function start() {
  * only what compiling a file compiles, its top level, and compiling the rest took about 10 ms of a
  * `status`. The first run of each command (or one in another Node, whose cache V8 rejects) writes it.
  */
-function loadApp(dir, command) {
+function loadApp(dir, entry, command) {
   const fs = require('node:fs');
   const path = require('node:path');
   const vm = require('node:vm');
   const { pathToFileURL } = require('node:url');
-  const file = path.join(dir, KD_ENTRY);
-  const cacheFile = path.join(dir, '.code-cache', command);
+  const file = path.join(dir, entry);
+  // Per bundle too: `status` runs reads.cjs, and cli.cjs when a flag comes before it.
+  const cacheFile = path.join(dir, '.code-cache', `${command}-${path.basename(entry, '.cjs')}`);
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

@@ -1,6 +1,7 @@
 // What the executable keeps in the user's cache dir: its bundle, unpacked on the first run, and a
-// V8 code cache per command, written by the first run of that command and read by the later ones.
-// Damaged or missing files there are written again instead of failing the command.
+// V8 code cache per command and bundle, written by the first run of that command and read by the
+// later ones. The commands that only read run reads.cjs, a smaller build of the app, the others
+// cli.cjs. Damaged or missing files there are written again instead of failing the command.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,22 +33,26 @@ describe('the cache dir of the executable', () => {
     const list = ['list', '-n', ns.name];
     const first = await daskOk(list, { env });
     const dir = bundleDir(env.XDG_CACHE_HOME);
-    expect(fs.readdirSync(dir)).toContain('cli.cjs');
-    const codeCache = path.join(dir, '.code-cache', 'list');
+    expect(fs.readdirSync(dir)).toEqual(expect.arrayContaining(['cli.cjs', 'reads.cjs']));
+    const codeCache = path.join(dir, '.code-cache', 'list-reads');
     const written = fs.statSync(codeCache);
     expect(written.size).toBeGreaterThan(10_000);
-    expect(fs.existsSync(path.join(dir, '.code-cache', 'status'))).toBe(false);
+    expect(fs.readdirSync(path.join(dir, '.code-cache'))).toEqual(['list-reads']);
 
     // Read, not written again: a cache V8 rejected would be replaced (a new file by rename).
     const second = await daskOk(list, { env });
     expect(second.stdout).toBe(first.stdout);
     expect(fs.statSync(codeCache).ino).toBe(written.ino);
 
-    // A failing command keeps its cache too; `version` is answered without loading the bundle.
+    // A failing command keeps its cache too; `version` is answered without loading the bundle. A
+    // flag before the command word, or a command that writes, runs cli.cjs.
     const status = await dask(['status', '-n', ns.name], { env });
     expect(status.code, status.stderr).toBe(3);
     await daskOk(['version'], { env });
-    expect(fs.readdirSync(path.join(dir, '.code-cache')).sort()).toEqual(['list', 'status']);
+    await daskOk(['-n', ns.name, 'list'], { env });
+    const down = await dask(['down', '-n', ns.name, '--yes'], { env });
+    expect(down.code, down.stderr).toBe(3);
+    expect(fs.readdirSync(path.join(dir, '.code-cache')).sort()).toEqual(['down-cli', 'list-cli', 'list-reads', 'status-reads']);
   });
 
   it('writes a damaged code cache and a deleted bundle file again, and the command still works', async () => {
@@ -55,13 +60,13 @@ describe('the cache dir of the executable', () => {
     const list = ['list', '-n', ns.name];
     const first = await daskOk(list, { env });
     const dir = bundleDir(env.XDG_CACHE_HOME);
-    const codeCache = path.join(dir, '.code-cache', 'list');
+    const codeCache = path.join(dir, '.code-cache', 'list-reads');
     fs.writeFileSync(codeCache, 'not a code cache');
-    fs.rmSync(path.join(dir, 'cli.cjs'));
+    fs.rmSync(path.join(dir, 'reads.cjs'));
 
     const again = await daskOk(list, { env });
     expect(again.stdout).toBe(first.stdout);
-    expect(fs.existsSync(path.join(dir, 'cli.cjs'))).toBe(true);
+    expect(fs.existsSync(path.join(dir, 'reads.cjs'))).toBe(true);
     expect(fs.statSync(codeCache).size).toBeGreaterThan(10_000);
   });
 });
