@@ -128,6 +128,25 @@ const execAuthSpawnOnUse: esbuild.Plugin = {
   },
 };
 
+// yargs' Node shim imports node:assert for its own invariants, and node:assert sets up
+// process.stderr as it loads (about 1.5 ms of every command, which mostly never writes to stderr);
+// and each run yargs looks for a package.json from the working directory up, to guess a version
+// for --version, which the CLI turns off: a readdir per level, and a failed assertion whose message
+// takes a diff to build. Its assert becomes two comparisons and its findUp finds nothing.
+const yargsShim: esbuild.Plugin = {
+  name: 'yargs-shim',
+  setup(build) {
+    const shim = /[\\/]node_modules[\\/]yargs[\\/]lib[\\/]platform-shims[\\/]esm\.mjs$/;
+    build.onResolve({ filter: /^(assert|escalade\/sync)$/ }, (args) => (shim.test(args.importer) ? { path: args.path, namespace: 'yargs-shim' } : undefined));
+    build.onLoad({ filter: /^assert$/, namespace: 'yargs-shim' }, () => ({
+      contents: `const fail = (message) => { throw Object.assign(new Error(message ?? 'yargs: assertion failed'), { code: 'ERR_ASSERTION' }); };
+export const notStrictEqual = (actual, expected, message) => { if (Object.is(actual, expected)) fail(message); };
+export const strictEqual = (actual, expected, message) => { if (!Object.is(actual, expected)) fail(message); };`,
+    }));
+    build.onLoad({ filter: /^escalade\/sync$/, namespace: 'yargs-shim' }, () => ({ contents: 'export default () => undefined;' }));
+  },
+};
+
 // client-node's config.js and auth modules import these at their top level, for kubeconfigs with
 // a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
 // Each becomes a module with the same export names whose values load the real package on first
@@ -226,7 +245,7 @@ const appBuild = {
   // yargs finds its own file through import.meta.url.
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__kdUrl' },
   banner: { js: 'const __kdUrl=require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [inkViewsThroughLauncher, lazyStringWidth, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
+  plugins: [inkViewsThroughLauncher, lazyStringWidth, yargsShim, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
 } satisfies esbuild.BuildOptions;
 const appBundle = await esbuild.build(appBuild);
 
