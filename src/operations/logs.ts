@@ -60,6 +60,8 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
   const onAbort = () => stopAll.abort();
   request.signal.addEventListener('abort', onAbort, { once: true });
   let failure: unknown;
+  // Without --follow: the prefixes of the logs given up on, which make the command fail.
+  const unread: string[] = [];
   const fail = (error: unknown) => {
     failure ??= error;
     stopAll.abort();
@@ -99,6 +101,7 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
         failures += 1;
         if (!request.follow && failures >= ATTEMPTS_WITHOUT_FOLLOW) {
           output.notice(`${container.prefix} giving up on this log: ${errorText(error)}`);
+          unread.push(container.prefix);
           return;
         }
         // Once per outage, not per retry: an API server restart would otherwise print a line
@@ -176,6 +179,10 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
     stopAll.abort();
   }
   if (failure !== undefined) throw failure;
+  if (unread.length > 0) {
+    const which = unread.length === 1 ? `the log of ${unread[0]}` : `${unread.length} logs (${unread.join(', ')})`;
+    throw new KubectlDaskError(`could not read ${which}, see above; the other logs were printed. Check the pods with kubectl dask status, then run kubectl dask logs again`);
+  }
 }
 
 function errorText(error: unknown): string {

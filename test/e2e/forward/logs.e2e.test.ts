@@ -99,3 +99,38 @@ describe('logs', () => {
     }
   });
 });
+
+describe('logs that cannot be read', () => {
+  let ns: Namespace;
+  let dir: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kubectl-dask-logs-unread-'));
+    ns = await freshNamespace('logs-unread');
+    const up = await dask(['up', '-n', ns.name, '--workers', '2', '--no-wait']);
+    expect(up.code, up.stderr).toBe(0);
+    await waitForReadyPods(ns.name, 'app.kubernetes.io/instance=dask', 3);
+  });
+
+  afterAll(async () => {
+    await ns?.cleanup();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('are named after the logs that could be read are printed, and the command exits 1', async () => {
+    const list = await kubectlJson<{ items: Pod[] }>(['get', 'pods', '-n', ns.name, '-l', 'app.kubernetes.io/component=worker']);
+    const [served, unserved] = list.items;
+    // kwok serves no log for a pod it was not told about: the API server answers "no logs found".
+    const file = path.join(dir, 'served.log');
+    appendLogLine(file, 'a line that can be read');
+    await servePodLogsFromFile(ns.name, served!.metadata.name, file);
+
+    const r = await dask(['logs', '-n', ns.name]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toBe(`[${shortName(served!)}] a line that can be read`);
+    expect(r.stderr).toContain(`[${shortName(unserved!)}] giving up on this log:`);
+    expect(r.stderr.split('\n').at(-1)).toBe(
+      `error: could not read the log of [${shortName(unserved!)}], see above; the other logs were printed. Check the pods with kubectl dask status, then run kubectl dask logs again`,
+    );
+  });
+});
