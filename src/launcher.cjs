@@ -33,7 +33,7 @@ function start() {
     const command = argv.find((arg) => KD_COMMANDS.includes(arg)) ?? 'other';
     if (command === 'port-forward' || command === 'dashboard') withoutOptimizingCompilers();
     if (command === 'logs') {
-      collectGarbageOnTheMainThread();
+      withoutTurbofanAndGcThreads();
       collectGarbageAsItGrows();
     }
     // The commands that only read have a smaller build of the app (scripts/build.ts says why).
@@ -107,7 +107,7 @@ function loadApp(dir, entry, command) {
  * gains nothing from them, since the bytes move in native code: bench:forward measured peak RSS
  * 124-133 -> 106-111 MiB at the same throughput. Set before the bundle is compiled, since V8
  * rejects a code cache made under other flags (compiling the bundle anew holds ~13 MiB more).
- * logs keeps them: its per-line work took up to twice the CPU without.
+ * logs keeps Maglev: without either, its per-line work took up to twice the CPU.
  */
 function withoutOptimizingCompilers() {
   const v8 = require('node:v8');
@@ -116,15 +116,20 @@ function withoutOptimizingCompilers() {
 }
 
 /**
- * For logs -f: V8 collects garbage on the main thread only. With the 1 MiB young generation a busy
- * follower scavenges dozens of times a second, and handing each scavenge and the concurrent marking
- * to helper threads cost more than it saved on a 2-core machine, where the API server wants the
- * same cores: bench:forward at 20 pods, interleaved, 106-124k -> 139-143k lines/s and 0.90-1.08 ->
- * 0.76-0.77 CPU seconds; at 2 and 200 pods within the noise. Set before the bundle is compiled,
- * as V8 rejects a code cache made under other flags.
+ * For logs -f, two V8 settings. Garbage is collected on the main thread only: with the 1 MiB
+ * young generation a busy follower scavenges dozens of times a second, and each hand-over to
+ * helper threads competes for the cores the API server wants too (bench:forward at 20 pods, the
+ * first two interleaved pairs: 106-124k -> 139-143k lines/s, 0.90-1.08 -> 0.76-0.77 CPU seconds;
+ * later runs of it spread over 97-138k, and 2 and 200 pods showed no difference either way). And
+ * no TurboFan: Maglev alone compiles the per-line work about as well (at 20 pods, four interleaved
+ * pairs: the same lines/s, 0.84-0.99 against 0.86-1.16 CPU seconds), and TurboFan's own code
+ * paged in 5.5 MiB more. Set before the bundle is compiled, as V8 rejects a code cache made under
+ * other flags.
  */
-function collectGarbageOnTheMainThread() {
-  require('node:v8').setFlagsFromString('--single-threaded-gc');
+function withoutTurbofanAndGcThreads() {
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--single-threaded-gc');
+  v8.setFlagsFromString('--no-turbofan');
 }
 
 /**
