@@ -147,6 +147,22 @@ export const strictEqual = (actual, expected, message) => { if (!Object.is(actua
   },
 };
 
+// After it calls a command's handler, yargs lays out that command's whole help text and keeps it,
+// in case the handler calls showHelp() later (about 1 ms of every command, wrapping included).
+// No handler here does; a failure goes to the CLI's own fail(), which prints no help. The build
+// fails if the call it removes is gone.
+const yargsWithoutHelpCache: esbuild.Plugin = {
+  name: 'yargs-without-help-cache',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      const call = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
+      if (!source.includes(call)) return { errors: [{ text: `${args.path} no longer holds "${call}"; update or drop this plugin` }] };
+      return { contents: source.replace(call, ''), loader: 'js' };
+    });
+  },
+};
+
 // client-node's config.js and auth modules import these at their top level, for kubeconfigs with
 // a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
 // Each becomes a module with the same export names whose values load the real package on first
@@ -245,7 +261,7 @@ const appBuild = {
   // yargs finds its own file through import.meta.url.
   define: { 'process.env.NODE_ENV': '"production"', 'import.meta.url': '__kdUrl' },
   banner: { js: 'const __kdUrl=require("node:url").pathToFileURL(__filename).href;' },
-  plugins: [inkViewsThroughLauncher, lazyStringWidth, yargsShim, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
+  plugins: [inkViewsThroughLauncher, lazyStringWidth, yargsShim, yargsWithoutHelpCache, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
 } satisfies esbuild.BuildOptions;
 const appBundle = await esbuild.build(appBuild);
 
