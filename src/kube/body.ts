@@ -1,6 +1,6 @@
 // Reading response bodies through their events. An async iterator over a stream costs promises
-// and ticks per chunk: about as long as a list's whole body took to arrive, and at thousands of
-// log chunks a second a large part of `logs -f`'s CPU.
+// and ticks per chunk, and its set-up about as long as a list's whole body took to arrive; for
+// `logs -f`, with thousands of chunks a second, events gave about 3% more lines/s.
 import type { Readable } from 'node:stream';
 
 // A Status body is a few hundred bytes; a misbehaving proxy's error page is cut here.
