@@ -269,8 +269,9 @@ const appBundle = await esbuild.build(appBuild);
 // the other commands load: writes (client-node's generated API, undici), watches, port-forward,
 // logs and the progress UI. Every run reads and compiles its whole bundle, even the modules it
 // never evaluates (2.4 MB for cli.cjs), and reads.cjs is a fifth of that. The launcher runs it
-// when the first word is one of these commands, which yargs then always runs; a module left out
-// is a module that throws when imported, so a read command that came to need one fails loudly.
+// when the first word past the global flags is one of these commands, which yargs then always
+// runs; a module left out is a module that throws when imported, so a read command that came to
+// need one fails loudly.
 const readCommands = ['status', 'list', 'completion'];
 const onlyOtherCommands = /[\\/]src[\\/](operations[\\/](up|scale|down|logs|port-forward)|ui[\\/](reporter|summary|log-lines|forward-panel)|kube[\\/](writes|watch|portforward))\.ts$/;
 const withoutOtherCommands: esbuild.Plugin = {
@@ -364,8 +365,9 @@ const help = execFileSync(
   ['-e', `require(${JSON.stringify(join(app, 'cli.cjs'))}).main(['--help']).then((code) => { process.exitCode = code; });`],
   { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
 );
-// The launcher keeps a code cache per command, named by these words.
-const { commandWords } = require(join(app, 'cli.cjs')) as { commandWords: string[] };
+// The launcher keeps a code cache per command, named by these words, and looks past the global
+// flags for the command word.
+const { commandWords, globalFlags } = require(join(app, 'cli.cjs')) as { commandWords: string[]; globalFlags: { withValue: string[]; withoutValue: string[] } };
 
 // 2. The CommonJS launcher, with the version, the help and the bundle's file list filled in.
 await esbuild.build({
@@ -385,6 +387,7 @@ await esbuild.build({
     KD_FILES: JSON.stringify(files),
     KD_HELP: JSON.stringify(help),
     KD_COMMANDS: JSON.stringify(commandWords),
+    KD_GLOBAL_FLAGS: JSON.stringify(globalFlags),
   },
 });
 

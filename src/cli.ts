@@ -32,6 +32,12 @@ const commands: CommandModule<any, any>[] = [
 /** The words that name a command: each command's name and its aliases. */
 export const commandWords: string[] = commands.flatMap((c) => [String(c.command ?? '').split(' ')[0]!, ...[c.aliases ?? []].flat()]);
 
+/** The global flags as typed, with and without a value of their own: the launcher looks past them for the command word. */
+export const globalFlags = {
+  withValue: Object.entries(globalOptions).flatMap(([name, option]) => (option.type === 'boolean' ? [] : [`--${name}`, ...('alias' in option ? [`-${option.alias}`] : [])])),
+  withoutValue: Object.entries(globalOptions).flatMap(([name, option]) => (option.type === 'boolean' ? [`--${name}`, `--no-${name}`] : [])),
+};
+
 /** yargs' strict mode says "Unknown argument(s): a, b" for a mistyped flag, an unknown command
  * and an extra argument alike; say which it is and where the right spelling is. */
 function unknownArguments(message: string, argv: string[]): string | undefined {

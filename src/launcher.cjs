@@ -5,7 +5,7 @@
 // views are ES modules it imports): from the SEA assets, written once to a cache dir keyed by their
 // content hash, or from its own dir.
 // scripts/build.ts replaces these identifiers at build time:
-/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_READS_ENTRY, KD_READ_COMMANDS, KD_FILES, KD_HELP, KD_COMMANDS */
+/* global KD_VERSION, KD_HASH, KD_ENTRY, KD_READS_ENTRY, KD_READ_COMMANDS, KD_FILES, KD_HELP, KD_COMMANDS, KD_GLOBAL_FLAGS */
 
 let argv = process.argv.slice(2);
 // kubectl's completion runs `kubectl_complete-dask WORDS...`, which runs `kubectl-dask __complete
@@ -37,7 +37,7 @@ function start() {
       collectGarbageAsItGrows();
     }
     // The commands that only read have a smaller build of the app (scripts/build.ts says why).
-    app = loadApp(dir, KD_READ_COMMANDS.includes(argv[0]) ? KD_READS_ENTRY : KD_ENTRY, command);
+    app = loadApp(dir, KD_READ_COMMANDS.includes(commandWord(argv)) ? KD_READS_ENTRY : KD_ENTRY, command);
   } catch (error) {
     process.stderr.write(`error: cannot load kubectl-dask: ${error.message}\n`);
     process.exitCode = 1;
@@ -56,6 +56,25 @@ function start() {
 }
 
 /**
+ * The command yargs will run: the first word that is not a global flag (-n NAME, --context=NAME,
+ * --no-interactive, ...) or a global flag's value. Undefined when any other flag comes first:
+ * whether it takes the next word as its value, only yargs knows.
+ */
+function commandWord(args) {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (!arg.startsWith('-')) return arg;
+    const flag = arg.split('=')[0];
+    if (KD_GLOBAL_FLAGS.withValue.includes(flag)) {
+      if (flag === arg) i += 1;
+    } else if (!KD_GLOBAL_FLAGS.withoutValue.includes(flag)) {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/**
  * Runs the app bundle, a CommonJS script, compiled with the V8 code cache of an earlier run of the
  * same command. A cache taken after a run holds every function that ran; Node's compile cache holds
  * only what compiling a file compiles, its top level, and compiling the rest took about 10 ms of a
@@ -67,7 +86,7 @@ function loadApp(dir, entry, command) {
   const vm = require('node:vm');
   const { pathToFileURL } = require('node:url');
   const file = path.join(dir, entry);
-  // Per bundle too: `status` runs reads.cjs, and cli.cjs when a flag comes before it.
+  // Per bundle too: `status` runs reads.cjs, and cli.cjs when a command flag comes before it.
   const cacheFile = path.join(dir, '.code-cache', `${command}-${path.basename(entry, '.cjs')}`);
   let cachedData;
   try {

@@ -44,12 +44,15 @@ describe('the cache dir of the executable', () => {
     expect(second.stdout).toBe(first.stdout);
     expect(fs.statSync(codeCache).ino).toBe(written.ino);
 
-    // A failing command keeps its cache too; `version` is answered without loading the bundle. A
-    // flag before the command word, or a command that writes, runs cli.cjs.
+    // A failing command keeps its cache too; `version` is answered without loading the bundle.
+    // Global flags before the command word still run reads.cjs; a command's own flag there, or a
+    // command that writes, runs cli.cjs.
     const status = await dask(['status', '-n', ns.name], { env });
     expect(status.code, status.stderr).toBe(3);
     await daskOk(['version'], { env });
-    await daskOk(['-n', ns.name, 'list'], { env });
+    await daskOk(['-n', ns.name, '--no-interactive', 'list'], { env });
+    expect(fs.readdirSync(path.join(dir, '.code-cache')).sort()).toEqual(['list-reads', 'status-reads']);
+    await daskOk(['-o', 'json', 'list', '-n', ns.name], { env });
     const down = await dask(['down', '-n', ns.name, '--yes'], { env });
     expect(down.code, down.stderr).toBe(3);
     expect(fs.readdirSync(path.join(dir, '.code-cache')).sort()).toEqual(['down-cli', 'list-cli', 'list-reads', 'status-reads']);
