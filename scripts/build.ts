@@ -113,20 +113,32 @@ const clientNodeConfigImports: esbuild.Plugin = {
   },
 };
 
+/**
+ * A plugin that replaces one piece of text in a dependency's file as esbuild loads it, and fails
+ * the build when the text is no longer there (after an upgrade), instead of silently doing nothing.
+ */
+function patchDependency(name: string, file: RegExp, text: string, replacement: string): esbuild.Plugin {
+  return {
+    name,
+    setup(build) {
+      build.onLoad({ filter: file }, (args) => {
+        const source = readFileSync(args.path, 'utf8');
+        if (!source.includes(text)) return { errors: [{ text: `${args.path} no longer holds "${text}"; update or drop the ${name} plugin` }] };
+        return { contents: source.replace(text, replacement), loader: 'js' };
+      });
+    },
+  };
+}
+
 // Every KubeConfig builds an ExecAuth, whose constructor reads child_process.spawn, which loads
 // node:child_process (about 1.2 ms of every command) for kubeconfigs that mostly run no plugin.
 // Read when it is called instead, it loads with the first exec credential.
-const execAuthSpawnOnUse: esbuild.Plugin = {
-  name: 'exec-auth-spawn-on-use',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]exec_auth\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const eager = 'this.execFn = child_process.spawn;';
-      if (!source.includes(eager)) return { errors: [{ text: `${args.path} no longer holds "${eager}"; update or drop this plugin` }] };
-      return { contents: source.replace(eager, 'this.execFn = (...args) => child_process.spawn(...args);'), loader: 'js' };
-    });
-  },
-};
+const execAuthSpawnOnUse = patchDependency(
+  'exec-auth-spawn-on-use',
+  /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]exec_auth\.js$/,
+  'this.execFn = child_process.spawn;',
+  'this.execFn = (...args) => child_process.spawn(...args);',
+);
 
 // yargs' Node shim imports node:assert for its own invariants, and node:assert sets up
 // process.stderr as it loads (about 1.5 ms of every command, which mostly never writes to stderr);
@@ -149,19 +161,13 @@ export const strictEqual = (actual, expected, message) => { if (!Object.is(actua
 
 // After it calls a command's handler, yargs lays out that command's whole help text and keeps it,
 // in case the handler calls showHelp() later (about 1 ms of every command, wrapping included).
-// No handler here does; a failure goes to the CLI's own fail(), which prints no help. The build
-// fails if the call it removes is gone.
-const yargsWithoutHelpCache: esbuild.Plugin = {
-  name: 'yargs-without-help-cache',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      const call = 'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();';
-      if (!source.includes(call)) return { errors: [{ text: `${args.path} no longer holds "${call}"; update or drop this plugin` }] };
-      return { contents: source.replace(call, ''), loader: 'js' };
-    });
-  },
-};
+// No handler here does; a failure goes to the CLI's own fail(), which prints no help.
+const yargsWithoutHelpCache = patchDependency(
+  'yargs-without-help-cache',
+  /[\\/]node_modules[\\/]yargs[\\/]build[\\/]lib[\\/]command\.js$/,
+  'yargs.getInternalMethods().getUsageInstance().cacheHelpMessage();',
+  '',
+);
 
 // client-node's config.js and auth modules import these at their top level, for kubeconfigs with
 // a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
