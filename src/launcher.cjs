@@ -30,6 +30,8 @@ function start() {
     const dir = require('node:sea').isSea() ? extract() : __dirname;
     // For the Ink views, ES modules: runs after the first skip most of their parsing.
     require('node:module').enableCompileCache?.(path.join(dir, '.compile-cache'));
+    // A guess, which names the code cache and picks V8 flags: a wrong one costs only speed. The
+    // choice of bundle below must be certain, hence commandWord().
     const command = argv.find((arg) => KD_COMMANDS.includes(arg)) ?? 'other';
     if (command === 'port-forward' || command === 'dashboard') withoutOptimizingCompilers();
     if (command === 'logs') {
