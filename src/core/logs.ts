@@ -106,14 +106,17 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]
 
 /**
  * A key that sorts like the instant: RFC3339Nano drops trailing zeros of the fraction, so
- * timestamps cannot be compared as strings. Undefined when text is not an RFC3339 timestamp.
+ * timestamps cannot be compared as strings. The key is the UTC time with nine fraction digits;
+ * the API server sends UTC (Z), which needs no date arithmetic, and this runs for every line.
+ * Undefined when text is not an RFC3339 timestamp.
  */
 export function timestampKey(text: string): string | undefined {
   const m = TIMESTAMP.exec(text);
   if (!m) return undefined;
-  const seconds = Date.parse(`${m[1]}${m[3]}`) / 1000;
-  if (!Number.isFinite(seconds)) return undefined;
-  return `${String(seconds).padStart(12, '0')}.${(m[2] ?? '').padEnd(9, '0')}`;
+  const fraction = (m[2] ?? '').padEnd(9, '0');
+  if (m[3] === 'Z') return `${m[1]}.${fraction}`;
+  const ms = Date.parse(`${m[1]}${m[3]}`);
+  return Number.isFinite(ms) ? `${new Date(ms).toISOString().slice(0, 19)}.${fraction}` : undefined;
 }
 
 export interface TimestampedLine {

@@ -74,7 +74,7 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
       for (const raw of lines) {
         const line = parseTimestampedLine(raw);
         if (!stream.cursor.accept(line)) continue;
-        text += output.format({ pod, container: container.name, ...(line.timestamp ? { timestamp: line.timestamp } : {}), message: line.message }, container.prefix);
+        text += output.format({ pod, container: container.name, timestamp: line.timestamp, message: line.message }, container.prefix);
       }
       // One write per chunk, not per line: stdout to a pipe is a synchronous syscall per write.
       return text === '' ? undefined : output.write(text);
