@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { contextName, kubeconfigPath, kubectlPath, repoRoot } from '../test/cluster/testbed.ts';
+import { componentDir, contextName, kubeconfigPath, kubectlPath, repoRoot } from '../test/cluster/testbed.ts';
 import { freePort, startDask, waitForReadyPods } from '../test/e2e/forward/helpers.ts';
 import { type Namespace, appendLogLine, forwardNamespacePort, freshNamespace, kubectlPortForward, serveNamespaceLogsFromFile, testbedEnv } from '../test/e2e/testbed/helpers.ts';
 import { testbedTlsArgs } from './testbed-tls.ts';
@@ -34,6 +34,12 @@ const cpuSeconds = (pid: number | undefined) => {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
+/**
+ * CPU seconds the API server and kwok have used: the two cores are shared, and how often they
+ * read and write for the same lines depends on the follower (see the logs table's note).
+ */
+const serverCpuSeconds = () =>
+  ['kube-apiserver', 'kwok-controller'].reduce((sum, name) => sum + cpuSeconds(Number(fs.readFileSync(path.join(componentDir, 'pids', `${name}.pid`), 'utf8'))), 0);
 
 /**
  * A loopback server behind the scheduler pod: sends `bytes` to each connection. close() also
@@ -181,8 +187,15 @@ async function until(check: () => boolean, timeoutMs: number, what: string, tick
   }
 }
 
-/** Lines per second until every pod printed `lines` new lines, the follower's peak memory and the CPU it used for them. */
-async function measureLogs(command: string[], file: string, pods: number, lines: number, tag: string): Promise<{ perS: number; peakMiB: number; cpuS: number }> {
+interface LogsRun {
+  perS: number;
+  peakMiB: number;
+  cpuS: number;
+  serverCpuS: number;
+}
+
+/** Lines per second until every pod printed `lines` new lines, the follower's peak memory, and the CPU it and the servers used for them. */
+async function measureLogs(command: string[], file: string, pods: number, lines: number, tag: string): Promise<LogsRun> {
   const run = follower(command, tag, pods * lines);
   try {
     let round = 0;
@@ -194,11 +207,12 @@ async function measureLogs(command: string[], file: string, pods: number, lines:
     );
     const text = Array.from({ length: lines }, (_, i) => `${new Date().toISOString()} stdout F bench-${tag} ${i} ${'x'.repeat(60)}\n`).join('');
     const cpu0 = cpuSeconds(run.child.pid);
+    const serverCpu0 = serverCpuSeconds();
     const t0 = performance.now();
     fs.appendFileSync(file, text);
     await until(() => run.bench() >= pods * lines, 300_000, `${tag}: ${pods * lines} lines`);
     const ms = run.doneAt()! - t0;
-    return { perS: (pods * lines) / (ms / 1000), peakMiB: peakRssMiB(run.child.pid), cpuS: cpuSeconds(run.child.pid) - cpu0 };
+    return { perS: (pods * lines) / (ms / 1000), peakMiB: peakRssMiB(run.child.pid), cpuS: cpuSeconds(run.child.pid) - cpu0, serverCpuS: serverCpuSeconds() - serverCpu0 };
   } finally {
     run.child.kill('SIGKILL');
   }
@@ -229,10 +243,11 @@ async function benchLogs(): Promise<void> {
 async function benchLogRows(): Promise<void> {
   const inotify = Number(fs.readFileSync(INOTIFY_LIMIT, 'utf8'));
   console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all (median of ${RUNS} interleaved rounds);`);
-  console.log('highest peak RSS of the follower; CPU seconds it used for the lines (median)');
+  console.log('highest peak RSS of the follower; CPU seconds it used for the lines (medians), and the API server and kwok');
+  console.log('together for the same lines (srv, with kubectl dask, kubectl and bare Node following: it is not the same)');
   console.log('(kubectl -t: kubectl logs with --timestamps, which kubectl dask always asks the server for, to resume exactly;');
   console.log(' node: bench/logs-floor.cjs, a bare Node HTTP/2 client copying the same streams to stdout, the floor for a Node plugin)');
-  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'node l/s', 'dask MiB', 'kubectl MiB', 'dask CPU s', 'kubectl CPU s']);
+  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'node l/s', 'dask MiB', 'kubectl MiB', 'dask CPU s', 'kubectl CPU s', 'srv CPU s d/k/n']);
   for (const pods of POD_COUNTS) {
     // kwok follows each log with an inotify instance; the tools are measured one after the other.
     if (pods + 16 > inotify) {
@@ -261,7 +276,7 @@ async function benchLogRows(): Promise<void> {
       };
       // Interleaved rounds, medians: the API server and kwok share the two cores with the
       // follower, and one round of a tool varies by a third between runs.
-      const results = new Map<string, { perS: number; peakMiB: number; cpuS: number }[]>();
+      const results = new Map<string, LogsRun[]>();
       for (let i = 0; i < RUNS; i++) {
         for (const [tag, command] of Object.entries(followers)) {
           results.set(tag, [...(results.get(tag) ?? []), await measureLogs(command, file, pods, lines, `${tag}-${i}`)]);
@@ -269,7 +284,12 @@ async function benchLogRows(): Promise<void> {
       }
       const pick = (tag: string) => {
         const all = results.get(tag)!;
-        return { perS: median(all.map((r) => r.perS)), peakMiB: Math.max(...all.map((r) => r.peakMiB)), cpuS: median(all.map((r) => r.cpuS)) };
+        return {
+          perS: median(all.map((r) => r.perS)),
+          peakMiB: Math.max(...all.map((r) => r.peakMiB)),
+          cpuS: median(all.map((r) => r.cpuS)),
+          serverCpuS: median(all.map((r) => r.serverCpuS)),
+        };
       };
       const [dask, kubectl, kubectlTimestamps, node] = [pick('dask'), pick('kubectl'), pick('kubectl-t'), pick('node')];
       row([
@@ -283,6 +303,7 @@ async function benchLogRows(): Promise<void> {
         kubectl.peakMiB.toFixed(0),
         dask.cpuS.toFixed(2),
         kubectl.cpuS.toFixed(2),
+        [dask, kubectl, node].map((r) => r.serverCpuS.toFixed(2)).join('/'),
       ]);
     } finally {
       await ns.cleanup();
