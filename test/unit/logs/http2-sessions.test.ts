@@ -3,6 +3,7 @@ import http2, { type ServerHttp2Session } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { eachChunk } from '../../../src/kube/body.ts';
 import { Http2Sessions, responseBody } from '../../../src/kube/http2-sessions.ts';
 
 let server: http2.Http2Server;
@@ -88,6 +89,25 @@ describe('HTTP/2 sessions', () => {
     expect(await finished).toBe('/finished\ndone\n');
     sessions[0]!.destroy();
     await expect(cut).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  it('a body read slower than it arrives holds its stream back and loses nothing', async () => {
+    const pool = new Http2Sessions(origin);
+    const stream = await open(pool, '/slow');
+    await once(stream, 'response');
+    const body = responseBody(stream);
+    const sent = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'x'.repeat(100)}\n`).join('');
+    serverStreams.get('/slow')!.end(sent);
+    body.setEncoding('utf8');
+    let received = '';
+    let heldBack = false;
+    await eachChunk<string>(body, async (chunk) => {
+      received += chunk;
+      await new Promise((r) => setTimeout(r, 1));
+      heldBack ||= stream.isPaused();
+    });
+    expect(heldBack).toBe(true);
+    expect(received).toBe(`/slow\n${sent}`);
   });
 
   it('fails a request with the network error when nothing listens, and stops waiting when aborted', async () => {
