@@ -107,8 +107,9 @@ const TIMESTAMP = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?(Z|[+-]
 /**
  * A key that sorts like the instant: RFC3339Nano drops trailing zeros of the fraction, so
  * timestamps cannot be compared as strings. The key is the UTC time with nine fraction digits;
- * the API server sends UTC (Z), which needs no date arithmetic, and this runs for every line.
- * Undefined when text is not an RFC3339 timestamp.
+ * the API server sends UTC (Z), which needs no date arithmetic, and this runs for every line (so
+ * a Z time is not checked against the calendar). Undefined when text is not shaped as an RFC3339
+ * timestamp.
  */
 export function timestampKey(text: string): string | undefined {
   const m = TIMESTAMP.exec(text);
