@@ -10,11 +10,26 @@ export interface PodLogRequest extends StreamWindow {
 
 /** Path and query of the log API; timestamps on every line, so a dropped stream can resume. */
 export function podLogPath(request: PodLogRequest): string {
-  const query = new URLSearchParams({ container: request.container, follow: String(request.follow), timestamps: 'true' });
-  if (request.sinceTime !== undefined) query.set('sinceTime', request.sinceTime);
-  if (request.sinceSeconds !== undefined) query.set('sinceSeconds', String(request.sinceSeconds));
-  if (request.tailLines !== undefined) query.set('tailLines', String(request.tailLines));
+  const query = queryString({
+    container: request.container,
+    follow: String(request.follow),
+    timestamps: 'true',
+    sinceTime: request.sinceTime,
+    sinceSeconds: request.sinceSeconds?.toString(),
+    tailLines: request.tailLines?.toString(),
+  });
   return `/api/v1/namespaces/${encodeURIComponent(request.namespace)}/pods/${encodeURIComponent(request.pod)}/log?${query}`;
+}
+
+/**
+ * The query of a request, leaving out undefined values. Not URLSearchParams: its first use took
+ * 0.5 to 2 ms of a `status` (Node loads and compiles its querystring code then).
+ */
+function queryString(params: Record<string, string | undefined>): string {
+  return Object.entries(params)
+    .filter((entry): entry is [string, string] => entry[1] !== undefined)
+    .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+    .join('&');
 }
 
 /** The core API ("/api/v1") or a group version ("/apis/apps/v1"). */
@@ -28,7 +43,7 @@ export function collectionPath(api: ApiRoot, resource: string, namespace: string
 /** A list request for a collection, optionally narrowed by a label selector. */
 export function listPath(api: ApiRoot, resource: string, namespace: string | undefined, labelSelector?: string): string {
   const path = collectionPath(api, resource, namespace);
-  return labelSelector === undefined ? path : `${path}?${new URLSearchParams({ labelSelector })}`;
+  return labelSelector === undefined ? path : `${path}?${queryString({ labelSelector })}`;
 }
 
 /** One named object, e.g. a Deployment, or a Namespace when namespace is undefined. */

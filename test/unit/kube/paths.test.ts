@@ -8,9 +8,10 @@ describe('API paths', () => {
   });
 
   it('sends the label selector encoded, and no query without one', () => {
-    expect(listPath('/api/v1', 'pods', undefined, 'app.kubernetes.io/instance=dask,app.kubernetes.io/component in (worker)')).toBe(
-      '/api/v1/pods?labelSelector=app.kubernetes.io%2Finstance%3Ddask%2Capp.kubernetes.io%2Fcomponent+in+%28worker%29',
-    );
+    const selector = 'app.kubernetes.io/instance=dask,app.kubernetes.io/component in (worker)';
+    const path = listPath('/api/v1', 'pods', undefined, selector);
+    expect(path).toBe('/api/v1/pods?labelSelector=app.kubernetes.io%2Finstance%3Ddask%2Capp.kubernetes.io%2Fcomponent%20in%20(worker)');
+    expect(new URL(path, 'https://api.invalid').searchParams.get('labelSelector')).toBe(selector);
     expect(listPath('/api/v1', 'events', 'ns')).toBe('/api/v1/namespaces/ns/events');
   });
 
