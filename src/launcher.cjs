@@ -49,12 +49,22 @@ function start() {
     (code) => {
       process.exitCode = code;
       app.saveCodeCache();
+      exitOnceWritten(code);
     },
     (error) => {
       process.stderr.write(`error: unexpected failure, please report it: ${error?.stack ?? error}\n`);
       process.exitCode = 1;
     },
   );
+}
+
+/**
+ * Ends the process once stdout and stderr hold nothing unwritten (a pipe on macOS is written
+ * asynchronously). Left to end by itself, Node frees its heap, its TLS root store and its threads
+ * first: about 1.3 ms of a `status`.
+ */
+function exitOnceWritten(code) {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
 }
 
 /**

@@ -28,6 +28,8 @@ export interface LogsOutput {
   /** Writes formatted lines; a promise means: wait, the output is full. */
   write(text: string): void | Promise<void>;
   notice(text: string): void;
+  /** Hands what write still holds to stdout, once no stream writes any more. */
+  end(): void;
 }
 
 const FIRST_RETRY_MS = 250;
@@ -177,6 +179,8 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
   } finally {
     request.signal.removeEventListener('abort', onAbort);
     stopAll.abort();
+    // The launcher ends the process as soon as the command returns and stdout is written.
+    output.end();
   }
   if (failure !== undefined) throw failure;
   if (unread.length > 0) {

@@ -33,6 +33,7 @@ export function logOutput(format: LineFormat, signal: AbortSignal, stdout: NodeJ
   let pending: string[] = [];
   let drained: Promise<void> | undefined;
   const flush = () => {
+    if (pending.length === 0) return;
     const text = pending.join('');
     pending = [];
     if (stdout.write(text) || drained) return;
@@ -47,5 +48,6 @@ export function logOutput(format: LineFormat, signal: AbortSignal, stdout: NodeJ
       return drained;
     },
     notice: (text) => void stderr.write(`${text}\n`),
+    end: flush,
   };
 }

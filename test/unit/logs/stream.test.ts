@@ -68,6 +68,7 @@ function run(client: FakeClient, request: Partial<LogsRequest> = {}) {
       format: (entry, prefix) => formatLogLine(entry, prefix, { output: 'text', color: false, timestamps: false }),
       write: (text) => void lines.push(...text.trimEnd().split('\n')),
       notice: (text) => void notices.push(text),
+      end: () => {},
     },
   );
   return { lines, notices, stop, done };

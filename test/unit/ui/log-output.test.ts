@@ -31,6 +31,14 @@ describe('log output', () => {
     expect(written).toEqual([Array.from({ length: 50 }, (_, i) => `line ${i}\n`).join('')]);
   });
 
+  it('hands what it holds to stdout at once when the streams have ended', () => {
+    const { stdout, written } = slowStdout();
+    const output = logOutput(text, new AbortController().signal, stdout, stdout);
+    output.write('last\n');
+    output.end();
+    expect(written).toEqual(['last\n']);
+  });
+
   it('makes every stream that meets a full stdout wait for one shared drain', async () => {
     const { stdout, written, release } = slowStdout();
     const output = logOutput(text, new AbortController().signal, stdout, stdout);
