@@ -60,6 +60,8 @@ class FakeClient {
 function run(client: FakeClient, request: Partial<LogsRequest> = {}) {
   const lines: string[] = [];
   const notices: string[] = [];
+  // How many lines had been written each time end() was called.
+  const ends: number[] = [];
   const stop = new AbortController();
   const done = streamLogs(
     client as unknown as KubeClient,
@@ -68,10 +70,10 @@ function run(client: FakeClient, request: Partial<LogsRequest> = {}) {
       format: (entry, prefix) => formatLogLine(entry, prefix, { output: 'text', color: false, timestamps: false }),
       write: (text) => void lines.push(...text.trimEnd().split('\n')),
       notice: (text) => void notices.push(text),
-      end: () => {},
+      end: () => void ends.push(lines.length),
     },
   );
-  return { lines, notices, stop, done };
+  return { lines, notices, ends, stop, done };
 }
 
 const until = async (check: () => boolean, what: string) => {
@@ -83,7 +85,7 @@ describe('streamLogs', () => {
   it('prints every pod once its logs end, prefixed, without --follow', async () => {
     const client = new FakeClient();
     client.pods = [workerPod('aaaaa'), workerPod('bbbbb'), workerPod('ccccc', 'waiting')];
-    const { lines, notices, done } = run(client, { follow: false, window: { tailLines: 5 } });
+    const { lines, notices, ends, done } = run(client, { follow: false, window: { tailLines: 5 } });
     await until(() => client.opened.length === 2, 'two streams');
     expect(client.opened.map((o) => o.request)).toEqual([
       { namespace: 'ns', pod: 'dask-worker-5b6c7d-aaaaa', container: 'worker', follow: false, tailLines: 5 },
@@ -95,6 +97,8 @@ describe('streamLogs', () => {
     // Pods interleave; each pod's lines keep their order.
     expect([...lines].sort()).toEqual(['[dask-worker-aaaaa] hello', '[dask-worker-aaaaa] no newline at the end', '[dask-worker-bbbbb] world']);
     expect(notices).toEqual(['[dask-worker-ccccc] no log yet: container worker is ContainerCreating']);
+    // The output's end comes once, after the last line: the launcher exits right after.
+    expect(ends).toEqual([3]);
   });
 
   it('resumes a dropped stream from the last timestamp without printing a line twice', async () => {
