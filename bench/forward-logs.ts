@@ -7,7 +7,7 @@
 // or one byte per connection for the set-up latency. Logs: every worker's log is one shared file
 // (kwok ClusterLogs); the bench appends lines and times until each tool printed them for every
 // pod. Peak memory is the follower's VmHWM.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -35,8 +35,8 @@ const cpuSeconds = (pid: number | undefined) => {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 };
 /**
- * CPU seconds the API server and kwok have used: the two cores are shared, and how often they
- * read and write for the same lines depends on the follower (see the logs table's note).
+ * CPU seconds the API server and kwok have used: for the same lines it depends on the follower
+ * (see the logs table's note).
  */
 const serverCpuSeconds = () =>
   ['kube-apiserver', 'kwok-controller'].reduce((sum, name) => sum + cpuSeconds(Number(fs.readFileSync(path.join(componentDir, 'pids', `${name}.pid`), 'utf8'))), 0);
@@ -231,23 +231,57 @@ function raiseInotifyLimit(needed: number): () => void {
   return () => fs.writeFileSync(INOTIFY_LIMIT, String(before));
 }
 
+/** The CPUs a process may run on, as taskset prints them (`0-1`). */
+const affinity = (pid: number) => execFileSync('taskset', ['-p', '-c', String(pid)], { encoding: 'utf8' }).trim().split(': ').pop()!;
+const setAffinity = (pid: number, cpus: string) => execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+
+/**
+ * Puts the testbed's processes on the first CPU and this one, with the followers it starts and
+ * the counting of their lines, on the others, as a laptop following a remote API server runs on
+ * cores of its own; returns what puts the old CPUs back. On shared cores the rate measured how much
+ * CPU the follower left the API server and kwok, not how fast it was: a busy loop started beside
+ * the bare Node follower raised its 2-pod rate from 78k to 96k lines/s (README).
+ */
+function pinTestbedToFirstCpu(): { restore: () => void; note: string } {
+  const cpus = os.availableParallelism();
+  const notPinned = (why: string) => ({ restore: () => {}, note: `not pinned (${why}): the followers share CPUs with the API server and kwok` });
+  if (cpus < 2) return notPinned('one CPU');
+  const testbed = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok-controller'].map((name) => Number(fs.readFileSync(path.join(componentDir, 'pids', `${name}.pid`), 'utf8')));
+  let before: (readonly [number, string])[];
+  try {
+    before = [process.pid, ...testbed].map((pid) => [pid, affinity(pid)] as const);
+  } catch (error) {
+    return notPinned(`taskset: ${(error as Error).message.split('\n')[0]}`);
+  }
+  for (const pid of testbed) setAffinity(pid, '0');
+  const followerCpus = cpus === 2 ? '1' : `1-${cpus - 1}`;
+  setAffinity(process.pid, followerCpus);
+  return {
+    restore: () => before.forEach(([pid, cpus]) => setAffinity(pid, cpus)),
+    note: `API server, kwok, etcd and controllers on CPU 0; the followers and this bench on CPU ${followerCpus}`,
+  };
+}
+
 async function benchLogs(): Promise<void> {
   const restoreInotify = raiseInotifyLimit(Math.max(...POD_COUNTS) + 16);
+  const pinned = pinTestbedToFirstCpu();
   try {
+    console.log(`\nlogs -f: ${pinned.note}`);
     await benchLogRows();
   } finally {
+    pinned.restore();
     restoreInotify();
   }
 }
 
 async function benchLogRows(): Promise<void> {
   const inotify = Number(fs.readFileSync(INOTIFY_LIMIT, 'utf8'));
-  console.log(`\nlogs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all (median of ${RUNS} interleaved rounds);`);
-  console.log('highest peak RSS of the follower; CPU seconds it used for the lines (medians), and the API server and kwok');
+  console.log(`logs -f: lines per second until every pod printed ${LINES_TOTAL} lines in all (median of ${RUNS} interleaved rounds);`);
+  console.log('highest peak RSS of the follower (kubectl dask, kubectl, bare Node); CPU seconds it used for the lines (medians), and the API server and kwok');
   console.log('together for the same lines (srv, with kubectl dask, kubectl and bare Node following: it is not the same)');
-  console.log('(kubectl -t: kubectl logs with --timestamps, which kubectl dask always asks the server for, to resume exactly;');
+  console.log('(kubectl -t: kubectl logs with --timestamps, the lines kubectl dask always asks the server for, to resume exactly;');
   console.log(' node: bench/logs-floor.cjs, a bare Node HTTP/2 client copying the same streams to stdout, the floor for a Node plugin)');
-  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'node l/s', 'dask MiB', 'kubectl MiB', 'dask CPU s', 'kubectl CPU s', 'srv CPU s d/k/n']);
+  row(['pods', 'dask lines/s', 'kubectl lines/s', 'dask/kubectl', 'kubectl -t l/s', 'dask/kubectl -t', 'node l/s', 'MiB d/k/n', 'dask CPU s', 'kubectl CPU s', 'srv CPU s d/k/n']);
   for (const pods of POD_COUNTS) {
     // kwok follows each log with an inotify instance; the tools are measured one after the other.
     if (pods + 16 > inotify) {
@@ -298,9 +332,9 @@ async function benchLogRows(): Promise<void> {
         kubectl.perS.toFixed(0),
         ratio(dask.perS, kubectl.perS),
         kubectlTimestamps.perS.toFixed(0),
+        ratio(dask.perS, kubectlTimestamps.perS),
         node.perS.toFixed(0),
-        dask.peakMiB.toFixed(0),
-        kubectl.peakMiB.toFixed(0),
+        [dask, kubectl, node].map((r) => r.peakMiB.toFixed(0)).join('/'),
         dask.cpuS.toFixed(2),
         kubectl.cpuS.toFixed(2),
         [dask, kubectl, node].map((r) => r.serverCpuS.toFixed(2)).join('/'),
