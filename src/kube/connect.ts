@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { KubeConfig } from './client-node.ts';
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 
@@ -65,6 +66,18 @@ function loadKubeConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): K
     kc.mergeConfig(other, Boolean(kc.getCurrentContext()));
   }
   return kc;
+}
+
+/**
+ * For a cluster whose kubeconfig names no CA, kubectl trusts the system's roots, while Node trusts
+ * only its bundled ones (and NODE_EXTRA_CA_CERTS): a server signed by a CA installed on the
+ * machine, a company's own, would be refused. Reading the system's roots takes 20-40 ms, so only
+ * such a cluster pays for it, and only once a command is about to talk to it.
+ */
+export function trustSystemRootsWithoutClusterCa(connection: Connection): void {
+  const cluster = connection.kc.getCurrentCluster();
+  if (!cluster || cluster.caData || cluster.caFile || cluster.skipTLSVerify || !cluster.server.startsWith('https:')) return;
+  setDefaultCACertificates([...getCACertificates('default'), ...getCACertificates('system')]);
 }
 
 export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Connection {

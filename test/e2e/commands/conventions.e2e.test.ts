@@ -1,11 +1,12 @@
 // kubectl's conventions, as a user with several kubeconfig files meets them: $KUBECONFIG merged,
 // the context's namespace as the default, --context and --kubeconfig; and help and version
 // through kubectl's plugin lookup.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import { contextName, kubeconfigPath } from '../../cluster/testbed.ts';
+import { contextName, kubeconfigPath, kubectlPath, testbedEnv } from '../../cluster/testbed.ts';
 import { freshNamespace, type Namespace, startConnectProxy } from '../testbed/helpers.ts';
 import { dask, daskOk, getJson, tempDir } from './helpers.ts';
 
@@ -66,6 +67,32 @@ describe('kubeconfig conventions', () => {
     expect(r.stdout).toContain(`kubectl dask down etl -n ${other.name}`);
     expect(await getJson(other.name, 'deployment/etl-worker')).toBeDefined();
     expect(await getJson(ns.name, 'deployment/etl-worker')).toBeUndefined();
+  });
+
+  it("trusts the system's roots for a cluster whose kubeconfig names no CA, as kubectl does", async () => {
+    await using other = await freshNamespace('cmd-conv-roots');
+    const config = YAML.parse(fs.readFileSync(kubeconfigPath, 'utf8'));
+    const entry = config.clusters.find((c: { name: string }) => c.name === contextName);
+    const { 'certificate-authority-data': caData, ...withoutCa } = entry.cluster;
+    const noCa = path.join(tmp.dir, 'no-ca.yaml');
+    fs.writeFileSync(noCa, JSON.stringify({ ...config, clusters: [{ name: entry.name, cluster: withoutCa }] }), { mode: 0o600 });
+    // The machine's trust store as OpenSSL, Node and Go read it on Linux: here only the testbed's CA.
+    const rootsFile = path.join(tmp.dir, 'system-roots.pem');
+    fs.writeFileSync(rootsFile, Buffer.from(caData, 'base64'));
+    const rootsDir = fs.mkdtempSync(path.join(tmp.dir, 'certs-'));
+    const trusted = { SSL_CERT_FILE: rootsFile, SSL_CERT_DIR: rootsDir };
+    expect(execFileSync(kubectlPath, ['get', 'namespace', other.name, '-o', 'name', '--kubeconfig', noCa], { env: testbedEnv(trusted), encoding: 'utf8' })).toBe(`namespace/${other.name}\n`);
+    // Writes (client-node's generated API) and reads (our own requests) alike.
+    const up = await dask(['up', '-n', other.name, '--workers', '0', '--no-wait', '--kubeconfig', noCa], { env: trusted });
+    expect(up.code, up.stderr).toBe(0);
+    const args = ['list', '-n', other.name, '--kubeconfig', noCa];
+    const r = await dask(args, { env: trusted });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^dask\s/m);
+    // Not in the system's roots: refused, as kubectl refuses it.
+    const untrusted = await dask(args, { env: { SSL_CERT_FILE: path.join(rootsDir, 'none.pem'), SSL_CERT_DIR: rootsDir } });
+    expect(untrusted.code).toBe(6);
+    expect(untrusted.stderr.split('\n')[0]).toMatch(/^error: TLS failure talking to the API server/);
   });
 });
 
