@@ -85,11 +85,20 @@ function words(...values: number[]): Buffer {
   return buffer;
 }
 
-/** Splits a byte stream into frames; bytes of an incomplete frame wait for the next push. */
+/**
+ * Splits a byte stream into frames. A data frame's payload is handed on in the pieces it arrives
+ * in, views of the pushed chunks, with its flags on the last piece: the kubelet sends up to 32 KiB
+ * a frame and TLS delivers 16 KiB at most, so waiting for whole frames copied every forwarded byte
+ * into a buffer of its own (256 MiB of copies for a 256 MiB download, and garbage until the next
+ * scavenge). Control frames are small and come whole; bytes of an incomplete one wait for the next
+ * push.
+ */
 export class FrameReader {
   private chunks: Buffer[] = [];
   private buffered = 0;
   private head: Buffer | undefined;
+  /** Payload bytes of the current frame not taken yet. */
+  private payloadLeft = 0;
 
   push(chunk: Buffer): Frame[] {
     this.chunks.push(chunk);
@@ -99,10 +108,24 @@ export class FrameReader {
       if (this.head === undefined) {
         if (this.buffered < HEAD) return frames;
         this.head = this.take(HEAD);
+        this.payloadLeft = this.head.readUInt32BE(4) & 0xffffff;
       }
-      const length = this.head.readUInt32BE(4) & 0xffffff;
-      if (this.buffered < length) return frames;
-      frames.push(parseFrame(this.head, this.take(length)));
+      const head = this.head;
+      if ((head[0]! & 0x80) === 0) {
+        const streamId = head.readUInt32BE(0) & 0x7fffffff;
+        const flags = head[4]!;
+        if (this.payloadLeft === 0) frames.push({ kind: 'data', streamId, flags, data: Buffer.alloc(0) });
+        while (this.payloadLeft > 0 && this.buffered > 0) {
+          const first = this.chunks[0]!;
+          const piece = this.take(Math.min(this.payloadLeft, first.length));
+          this.payloadLeft -= piece.length;
+          frames.push({ kind: 'data', streamId, flags: this.payloadLeft === 0 ? flags : 0, data: piece });
+        }
+        if (this.payloadLeft > 0) return frames;
+      } else {
+        if (this.buffered < this.payloadLeft) return frames;
+        frames.push({ kind: 'control', type: head.readUInt16BE(2), flags: head[4]!, payload: this.take(this.payloadLeft) });
+      }
       this.head = undefined;
     }
   }
@@ -127,12 +150,6 @@ export class FrameReader {
     }
     return out;
   }
-}
-
-function parseFrame(head: Buffer, payload: Buffer): Frame {
-  const flags = head[4]!;
-  if ((head[0]! & 0x80) === 0) return { kind: 'data', streamId: head.readUInt32BE(0) & 0x7fffffff, flags, data: payload };
-  return { kind: 'control', type: head.readUInt16BE(2), flags, payload };
 }
 
 /**

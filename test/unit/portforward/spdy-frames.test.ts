@@ -44,23 +44,37 @@ describe('frames', () => {
     expect(frame.subarray(8).toString('hex')).toBe('00000003' + '00000000' + '0000' + '616263');
   });
 
-  it('reads frames however the bytes are split, and keeps an incomplete one for later', () => {
+  it('reads frames however the bytes are split, and keeps an incomplete control frame for later', () => {
     const wire = Buffer.concat([dataFrame(1, Buffer.from('one')), rstStreamFrame(3, 5), dataFrame(3, Buffer.alloc(0), FLAG_FIN)]);
     const whole = new FrameReader().push(wire);
     const byteByByte: Frame[] = [];
     const reader = new FrameReader();
     for (const byte of wire) byteByByte.push(...reader.push(Buffer.of(byte)));
-    for (const frames of [whole, byteByByte]) {
-      expect(frames).toEqual([
-        { kind: 'data', streamId: 1, flags: 0, data: Buffer.from('one') },
-        { kind: 'control', type: ControlType.rstStream, flags: 0, payload: Buffer.from('0000000300000005', 'hex') },
-        { kind: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.alloc(0) },
-      ]);
-    }
+    const rst = { kind: 'control', type: ControlType.rstStream, flags: 0, payload: Buffer.from('0000000300000005', 'hex') };
+    expect(whole).toEqual([{ kind: 'data', streamId: 1, flags: 0, data: Buffer.from('one') }, rst, { kind: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.alloc(0) }]);
+    // A data frame's payload comes in the pieces it arrived in.
+    expect(byteByByte).toEqual([
+      ...[...'one'].map((c) => ({ kind: 'data', streamId: 1, flags: 0, data: Buffer.from(c) })),
+      rst,
+      { kind: 'data', streamId: 3, flags: FLAG_FIN, data: Buffer.alloc(0) },
+    ]);
     expect(controlStreamId((whole[1] as { payload: Buffer }).payload)).toBe(3);
     const partial = new FrameReader();
-    expect(partial.push(wire.subarray(0, 10))).toEqual([]);
-    expect(partial.push(wire.subarray(10, 11))).toHaveLength(1);
+    expect(partial.push(wire.subarray(0, 13))).toEqual([{ kind: 'data', streamId: 1, flags: 0, data: Buffer.from('one') }]);
+    expect(partial.push(wire.subarray(13, 26))).toEqual([]);
+    expect(partial.push(wire.subarray(26, 27))).toEqual([rst]);
+  });
+
+  it("hands a data frame's payload on as views of the chunks it spans, its flags on the last piece", () => {
+    const payload = Buffer.alloc(32 * 1024, 7);
+    const wire = dataFrame(5, payload, FLAG_FIN);
+    const chunks = [wire.subarray(0, 16 * 1024), wire.subarray(16 * 1024, 32 * 1024), wire.subarray(32 * 1024)].map((c) => Buffer.from(c));
+    const reader = new FrameReader();
+    const pieces = chunks.map((chunk) => reader.push(chunk));
+    expect(pieces.map((frames) => frames.map((f) => (f.kind === 'data' ? [f.data.length, f.flags] : f.kind)))).toEqual([[[16 * 1024 - 8, 0]], [[16 * 1024, 0]], [[8, FLAG_FIN]]]);
+    // Views, not copies: each piece shares the memory of the chunk it came in.
+    pieces.forEach((frames, i) => expect((frames[0] as { data: Buffer }).data.buffer).toBe(chunks[i]!.buffer));
+    expect(Buffer.concat(pieces.flat().map((f) => (f as { data: Buffer }).data))).toEqual(payload);
   });
 });
 
