@@ -18,6 +18,7 @@ import {
   controlFrame,
   controlStreamId,
   dataFrame,
+  dataFrameHead,
   goAwayFrame,
   pingFrame,
   rstStreamFrame,
@@ -111,7 +112,12 @@ export class SpdySession {
   write(id: number, data: Buffer): boolean {
     const stream = this.streams.get(id);
     if (stream === undefined || stream.sentFin) return true;
-    this.send(dataFrame(id, data));
+    // Head and payload as they are, corked into one write: a frame of its own was a copy of every
+    // byte sent.
+    this.socket.cork();
+    this.send(dataFrameHead(id, data.length));
+    this.send(data);
+    this.socket.uncork();
     return this.socket.writableLength < WRITE_HIGH_WATER;
   }
 

@@ -35,13 +35,17 @@ export type Frame =
   | { kind: 'data'; streamId: number; flags: number; data: Buffer }
   | { kind: 'control'; type: number; flags: number; payload: Buffer };
 
+/** The 8 bytes before a data frame's payload of `length` bytes, for sending a payload without copying it. */
+export function dataFrameHead(streamId: number, length: number, flags = 0): Buffer {
+  if (length > MAX_PAYLOAD) throw new RangeError(`data frame of ${length} bytes: split it`);
+  const head = Buffer.allocUnsafe(HEAD);
+  head.writeUInt32BE(streamId & 0x7fffffff, 0);
+  head.writeUInt32BE(((flags & 0xff) << 24) | length, 4);
+  return head;
+}
+
 export function dataFrame(streamId: number, data: Buffer, flags = 0): Buffer {
-  if (data.length > MAX_PAYLOAD) throw new RangeError(`data frame of ${data.length} bytes: split it`);
-  const frame = Buffer.allocUnsafe(HEAD + data.length);
-  frame.writeUInt32BE(streamId & 0x7fffffff, 0);
-  frame.writeUInt32BE(((flags & 0xff) << 24) | data.length, 4);
-  data.copy(frame, HEAD);
-  return frame;
+  return Buffer.concat([dataFrameHead(streamId, data.length, flags), data]);
 }
 
 export function controlFrame(type: number, flags: number, payload: Buffer): Buffer {
