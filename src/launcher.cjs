@@ -33,7 +33,11 @@ function start() {
     // A guess, which names the code cache and picks V8 flags: a wrong one costs only speed. The
     // choice of bundle below must be certain, hence commandWord().
     const command = argv.find((arg) => KD_COMMANDS.includes(arg)) ?? 'other';
-    if (command === 'port-forward' || command === 'dashboard') withoutOptimizingCompilers();
+    if (command === 'port-forward' || command === 'dashboard') {
+      withoutOptimizingCompilers();
+      // For the young collections forwarding asks for as bytes move (src/kube/young-buffers.ts).
+      exposeGc();
+    }
     if (command === 'logs') {
       withoutTurbofanAndGcThreads();
       collectGarbageAsItGrows();
@@ -170,13 +174,12 @@ function withoutTurbofanAndGcThreads() {
  * collects it: 20 busy pods peaked at a 50 MiB heap for 13 MiB alive, 200 at 87-93 MiB (RSS
  * 176-182). A full collection each time the heap and its buffers grew by GROWTH since the last
  * keeps the peak near what is alive (200 pods: heap 44-46, RSS 133-135 MiB, same lines/s).
- * (port-forward's garbage is young buffers: collecting often did not lower its peak.)
- * --expose-gc is set before the bundle is compiled, as V8 rejects a code cache made under other flags.
+ * (port-forward's garbage is young buffers, which it collects by the bytes it moves.)
  */
 function collectGarbageAsItGrows() {
   const GROWTH = 8 << 20;
   const v8 = require('node:v8');
-  v8.setFlagsFromString('--expose-gc');
+  exposeGc();
   const gc = require('node:vm').runInNewContext('gc');
   const size = () => {
     const heap = v8.getHeapStatistics();
@@ -188,6 +191,14 @@ function collectGarbageAsItGrows() {
     gc();
     after = size();
   }, 250).unref();
+}
+
+/**
+ * Lets scripts ask V8 for a collection: the global gc() of contexts made after this. Set before the
+ * bundle is compiled, as V8 rejects a code cache made under other flags.
+ */
+function exposeGc() {
+  require('node:v8').setFlagsFromString('--expose-gc');
 }
 
 /** Writes the bundle's files that are missing from the cache dir and returns that dir. */

@@ -24,6 +24,7 @@ import {
   rstStreamFrame,
   synStreamFrame,
 } from './spdy.ts';
+import { forwardedBuffers } from './young-buffers.ts';
 
 export interface StreamHandler {
   /** Bytes the server sent on the stream. */
@@ -114,6 +115,7 @@ export class SpdySession {
     if (stream === undefined || stream.sentFin) return true;
     // Head and payload as they are, corked into one write: a frame of its own was a copy of every
     // byte sent.
+    forwardedBuffers.moved(data.length);
     this.socket.cork();
     this.send(dataFrameHead(id, data.length));
     this.send(data);
@@ -198,6 +200,7 @@ export class SpdySession {
   }
 
   private receive(chunk: Buffer): void {
+    forwardedBuffers.moved(chunk.length);
     for (const frame of this.reader.push(chunk)) this.onFrame(frame);
   }
 
