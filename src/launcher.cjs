@@ -52,7 +52,9 @@ function start() {
   app.main(argv).then(
     (code) => {
       process.exitCode = code;
-      app.saveCodeCache();
+      // A run that only printed help compiled none of the command's work, and the cache it wrote
+      // would stand for every later run (status with it: 68.7 ms against 64.4).
+      if (!argv.some((arg) => arg === '--help' || arg === '-h')) app.saveCodeCache();
       exitOnceWritten(code);
     },
     (error) => {

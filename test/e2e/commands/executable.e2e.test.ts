@@ -1,6 +1,6 @@
 // What the executable keeps in the user's cache dir: its bundle, unpacked on the first run, and a
-// V8 code cache per command and bundle, written by the first run of that command and read by the
-// later ones. The commands that only read run reads.cjs, a smaller build of the app, the others
+// V8 code cache per command and bundle, written by the first run of that command (that does more
+// than print help) and read by the later ones. The commands that only read run reads.cjs, a smaller build of the app, the others
 // cli.cjs. Damaged or missing files there are written again instead of failing the command.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -56,6 +56,16 @@ describe('the cache dir of the executable', () => {
     const down = await dask(['down', '-n', ns.name, '--yes'], { env });
     expect(down.code, down.stderr).toBe(3);
     expect(fs.readdirSync(path.join(dir, '.code-cache')).sort()).toEqual(['down-cli', 'list-cli', 'list-reads', 'status-reads']);
+  });
+
+  it('writes no code cache for a run that only printed help: the first run of the command itself does', async () => {
+    const env = { XDG_CACHE_HOME: path.join(tmp.dir, 'help') };
+    await daskOk(['status', '--help'], { env });
+    const codeCache = path.join(bundleDir(env.XDG_CACHE_HOME), '.code-cache', 'status-reads');
+    expect(fs.existsSync(codeCache)).toBe(false);
+    const status = await dask(['status', '-n', ns.name], { env });
+    expect(status.code, status.stderr).toBe(3);
+    expect(fs.statSync(codeCache).size).toBeGreaterThan(10_000);
   });
 
   it('writes a damaged code cache and a deleted bundle file again, and the command still works', async () => {
