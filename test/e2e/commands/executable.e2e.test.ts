@@ -1,7 +1,8 @@
 // What the executable keeps in the user's cache dir: its bundle, unpacked on the first run, and a
 // V8 code cache per command and bundle, written by the first run of that command (that does more
-// than print help) and read by the later ones. The commands that only read run reads.cjs, a smaller build of the app, the others
-// cli.cjs. Damaged or missing files there are written again instead of failing the command.
+// than print help) and read by the later ones. The commands that only read run reads.cjs, a
+// smaller build of the app, the others cli.cjs. Damaged or missing files there are written again
+// instead of failing the command.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
