@@ -113,9 +113,9 @@ export class SpdySession {
   write(id: number, data: Buffer): boolean {
     const stream = this.streams.get(id);
     if (stream === undefined || stream.sentFin) return true;
+    forwardedBuffers.moved(data.length);
     // Head and payload as they are, corked into one write: a frame of its own was a copy of every
     // byte sent.
-    forwardedBuffers.moved(data.length);
     this.socket.cork();
     this.send(dataFrameHead(id, data.length));
     this.send(data);
