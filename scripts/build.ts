@@ -170,14 +170,15 @@ const yargsWithoutHelpCache = patchDependency(
 );
 
 // client-node's config.js and auth modules import these at their top level, for kubeconfigs with
-// a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms).
+// a proxy-url or an oidc/azure/gcp auth-provider; every `status` evaluated them (about 5 ms). And
+// js-yaml, which a kubeconfig parsed in an earlier run does not need (src/kube/kubeconfig-text.ts).
 // Each becomes a module with the same export names whose values load the real package on first
 // access: esbuild reads a CommonJS module's exports where they are used, and evaluates a
 // require()d module when the require() runs.
 const lazyPackages: esbuild.Plugin = {
   name: 'lazy-packages',
   setup(build) {
-    build.onResolve({ filter: /^(openid-client|socks|socks-proxy-agent|hpagent|jsonpath-plus)$/ }, async (args) => {
+    build.onResolve({ filter: /^(openid-client|socks|socks-proxy-agent|hpagent|jsonpath-plus|js-yaml)$/ }, async (args) => {
       if (args.pluginData === 'real') return undefined;
       const real = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'real' });
       if (real.errors.length > 0) return { errors: real.errors };
@@ -264,6 +265,13 @@ export const loadForwardPanelView = () => __kdImport(${JSON.stringify(viewFile('
     }));
   },
 };
+// src/app-dir.ts in the app bundle: the dir the launcher runs it from.
+const appDirOfLauncher: esbuild.Plugin = {
+  name: 'app-dir-of-launcher',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]app-dir\.ts$/ }, () => ({ loader: 'js', contents: 'export const appDir = __dirname;' }));
+  },
+};
 const appBuild = {
   ...common,
   entryPoints: { cli: join(root, 'src', 'cli.ts') },
@@ -276,7 +284,7 @@ const appBuild = {
   // (2.3 MiB more heap for cli.cjs, all the run long).
   banner: { js: `(function (exports, require, module, __filename, __dirname, __kdImport) {\nconst __kdUrl=require("node:url").pathToFileURL(__filename).href;` },
   footer: { js: '})' },
-  plugins: [inkViewsThroughLauncher, lazyStringWidth, yargsShim, yargsWithoutHelpCache, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
+  plugins: [inkViewsThroughLauncher, appDirOfLauncher, lazyStringWidth, yargsShim, yargsWithoutHelpCache, builtinsThroughRequire, undiciForClientNode, clientNodeConfigImports, clientNodePure, execAuthSpawnOnUse, lazyPackages],
 } satisfies esbuild.BuildOptions;
 const appBundle = await esbuild.build(appBuild);
 

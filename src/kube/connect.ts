@@ -1,10 +1,14 @@
 // Kubeconfig and context resolution with kubectl's rules; loading and auth (exec, OIDC, tokens)
-// are client-node's, this only picks the files, the context and the namespace.
-import { existsSync } from 'node:fs';
+// are client-node's, this only picks the files, the context and the namespace, and keeps what
+// js-yaml made of a file for later runs (kube/kubeconfig-text.ts).
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
-import { KubeConfig } from './client-node.ts';
+import { load as parseYaml } from 'js-yaml';
+import { appDir } from '../app-dir.ts';
+import { KubeConfig, newClusters, newContexts, newUsers } from './client-node.ts';
+import { parseKubeconfigText } from './kubeconfig-text.ts';
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 
 export interface KubeTarget {
@@ -28,9 +32,20 @@ function configError(message: string): KubectlDaskError {
   return new KubectlDaskError(message, ExitCode.usage);
 }
 
+/** What the launcher's dir keeps of the kubeconfigs read (none when run from the sources). */
+const parsedKubeconfigs = appDir === undefined ? undefined : join(appDir, '.kubeconfig-cache');
+
+/** client-node's loadFromFile(), with the YAML parse kept between runs. */
 function loadFile(kc: KubeConfig, file: string): void {
   try {
-    kc.loadFromFile(file);
+    const document = parseKubeconfigText(readFileSync(file, 'utf8'), parsedKubeconfigs, (text) => parseYaml(text)) as Record<string, unknown>;
+    kc.loadFromOptions({
+      clusters: newClusters(document.clusters),
+      contexts: newContexts(document.contexts),
+      users: newUsers(document.users),
+      currentContext: document['current-context'],
+    });
+    kc.makePathsAbsolute(dirname(file));
   } catch (error) {
     throw configError(`cannot read kubeconfig ${file}: ${(error as Error).message.split('\n')[0]}; fix the file or pass another with --kubeconfig`);
   }

@@ -69,6 +69,31 @@ describe('kubeconfig conventions', () => {
     expect(await getJson(ns.name, 'deployment/etl-worker')).toBeUndefined();
   });
 
+  it('reads the kubeconfig again once it changes, and keeps no string of it between runs', async () => {
+    const cache = fs.mkdtempSync(path.join(tmp.dir, 'cache-'));
+    const config = YAML.parse(fs.readFileSync(kubeconfigPath, 'utf8'));
+    const file = path.join(tmp.dir, 'edited.yaml');
+    // The same length each time: a change of content alone.
+    for (const namespace of ['conv-edit-aaaa', 'conv-edit-bbbb', 'conv-edit-bbbb', 'conv-edit-aaaa']) {
+      config.contexts.find((c: { name: string }) => c.name === contextName).context.namespace = namespace;
+      fs.writeFileSync(file, YAML.stringify(config, { lineWidth: 0 }), { mode: 0o600 });
+      const r = await dask(['status', '--kubeconfig', file, '-o', 'json'], { env: { XDG_CACHE_HOME: cache } });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toContain(`not found in namespace "${namespace}"`);
+    }
+    const kept = fs.globSync(path.join(cache, 'kubectl-dask', 'app', '*', '.kubeconfig-cache', '*'));
+    // One for each of the two texts.
+    expect(kept).toHaveLength(2);
+    const user = config.users.find((u: { name: string }) => u.name === contextName).user;
+    const cluster = config.clusters.find((c: { name: string }) => c.name === contextName).cluster;
+    for (const keptFile of kept) {
+      const text = fs.readFileSync(keptFile, 'utf8');
+      for (const value of [user['client-key-data'], user['client-certificate-data'], cluster['certificate-authority-data'], cluster.server, 'conv-edit']) {
+        expect(text).not.toContain(value);
+      }
+    }
+  });
+
   it("trusts the system's roots for a cluster whose kubeconfig names no CA, as kubectl does", async () => {
     await using other = await freshNamespace('cmd-conv-roots');
     const config = YAML.parse(fs.readFileSync(kubeconfigPath, 'utf8'));
