@@ -4,7 +4,7 @@
 // clients of kube/writes.ts, loaded on the first write. Read objects are the API server's JSON
 // as it is: timestamps are strings, as in watch events, where client-node's types say Date.
 import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
-import { type Connection, type KubeTarget, resolveConnection, trustSystemRootsWithoutClusterCa } from './connect.ts';
+import { type Connection, type KubeTarget, resolveConnection, setDefaultRootsForCluster } from './connect.ts';
 import { type Attempt, apiStatusCode, toUserError } from './errors.ts';
 import { type ApiRoot, collectionPath, listPath, objectPath, podLogPath } from './paths.ts';
 import { ApiRequests } from './requests.ts';
@@ -37,7 +37,7 @@ export class KubeClient {
 
   static connect(target: KubeTarget): KubeClient {
     const connection = resolveConnection(target);
-    trustSystemRootsWithoutClusterCa(connection);
+    setDefaultRootsForCluster(connection);
     return new KubeClient(connection);
   }
 

@@ -84,15 +84,33 @@ function loadKubeConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): K
 }
 
 /**
- * For a cluster whose kubeconfig names no CA, kubectl trusts the system's roots, while Node trusts
- * only its bundled ones (and NODE_EXTRA_CA_CERTS): a server signed by a CA installed on the
- * machine, a company's own, would be refused. Reading the system's roots takes 20-40 ms, so only
- * such a cluster pays for it, and only once a command is about to talk to it.
+ * Sets the roots Node trusts by default to those the cluster's connections need, before the first
+ * TLS connection. For a cluster whose kubeconfig names no CA, kubectl trusts the system's roots,
+ * while Node trusts only its bundled ones (and NODE_EXTRA_CA_CERTS): a server signed by a CA
+ * installed on the machine, a company's own, would be refused. Reading the system's roots takes
+ * 20-40 ms, so only such a cluster pays for it. For a cluster with a CA, which its connections
+ * trust instead of any default, Node still builds the whole default store (its bundled roots and
+ * those of NODE_EXTRA_CA_CERTS) for the first of them: 1-3 ms of every command, waiting for a
+ * thread that parses them. With the cluster's CA as the default there is nothing to build. Not
+ * with a proxy-url or an auth-provider (OIDC refreshes its token from the issuer): the process
+ * then talks to other servers, which need the usual roots.
  */
-export function trustSystemRootsWithoutClusterCa(connection: Connection): void {
+export function setDefaultRootsForCluster(connection: Connection): void {
   const cluster = connection.kc.getCurrentCluster();
-  if (!cluster || cluster.caData || cluster.caFile || cluster.skipTLSVerify || !cluster.server.startsWith('https:')) return;
-  setDefaultCACertificates([...getCACertificates('default'), ...getCACertificates('system')]);
+  if (!cluster || cluster.skipTLSVerify || !cluster.server.startsWith('https:')) return;
+  if (!cluster.caData && !cluster.caFile) {
+    setDefaultCACertificates([...getCACertificates('default'), ...getCACertificates('system')]);
+    return;
+  }
+  if (cluster.proxyUrl || connection.kc.getCurrentUser()?.authProvider) return;
+  try {
+    const pem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('latin1') : readFileSync(cluster.caFile!, 'latin1');
+    // One certificate a string: of a bundle in one string Node reads the first.
+    const certificates = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g);
+    if (certificates) setDefaultCACertificates(certificates);
+  } catch {
+    // an unreadable or malformed CA, which the first request reports as the user knows it
+  }
 }
 
 export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Connection {
