@@ -5,7 +5,7 @@
 // where it lies in the text ("start:end"), so the cache holds the document's shape, numbers and
 // booleans, never a credential. Any occurrence of a string serves, as the key proves the text is
 // the same. A document with a string the text does not hold as it is (an escape, a folded or
-// indented block) or a value JSON cannot carry (a date) is parsed on every run, as before.
+// indented block) or a value JSON cannot carry (.inf, .nan) is parsed on every run, as before.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
