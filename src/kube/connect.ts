@@ -38,6 +38,7 @@ const parsedKubeconfigs = appDir === undefined ? undefined : join(appDir, '.kube
 /** client-node's loadFromFile(), with the YAML parse kept between runs. */
 function loadFile(kc: KubeConfig, file: string): void {
   try {
+    // Wrapped: the bundle loads js-yaml when parseYaml is first read, which a kept parse never needs.
     const document = parseKubeconfigText(readFileSync(file, 'utf8'), parsedKubeconfigs, (text) => parseYaml(text)) as Record<string, unknown>;
     kc.loadFromOptions({
       clusters: newClusters(document.clusters),
