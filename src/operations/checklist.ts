@@ -30,9 +30,11 @@ export class Checklist {
   }
 }
 
-// Ready counts include pods of the old revision during a rollout; show those apart, so the
-// count never reads like 4/3.
-function rolloutDetail(r: RolloutView): string {
-  const ready = `${Math.min(r.ready, r.desired)}/${r.desired} ready`;
+// The step's label already says "ready": the detail is the count. Ready counts include pods of
+// the old revision during a rollout; show those apart, so the count never reads like 4/3. A
+// Deployment not seen yet has no count (not "0/0").
+function rolloutDetail(r: RolloutView): string | undefined {
+  if (!r.exists) return undefined;
+  const ready = `${Math.min(r.ready, r.desired)}/${r.desired}`;
   return r.old > 0 ? `${ready}, ${r.old} old pod(s) leaving` : ready;
 }

@@ -30,8 +30,8 @@ describe('in a terminal', () => {
     expect(screen).toMatch(/· Workers ready/);
     expect(screen).toMatch(new RegExp(`${SPINNER.source} Validate manifests with the API server`));
     expect(screen).toMatch(/✓ Validate manifests with the API server/);
-    expect(screen).toMatch(/✓ Scheduler ready 1\/1 ready/);
-    expect(screen).toMatch(/✓ Workers ready 2\/2 ready/);
+    expect(screen).toMatch(/✓ Scheduler ready 1\/1\s*$/m);
+    expect(screen).toMatch(/✓ Workers ready 2\/2\s*$/m);
     // The live pod table.
     expect(screen).toMatch(/NAME\s+COMPONENT\s+READY\s+STATUS\s+RESTARTS\s+AGE/);
     expect(screen).toMatch(/dask-worker-\S+\s+worker\s+yes\s+Running/);
@@ -49,7 +49,7 @@ describe('in a terminal', () => {
     expect(r.code, screen).toBe(0);
     expect(r.output).toMatch(REDRAW);
     expect(screen).toContain(`Scale Dask cluster "dask" in namespace "${ns.name}" from 2 to 3 worker(s)`);
-    expect(screen).toMatch(/✓ Workers ready 3\/3 ready/);
+    expect(screen).toMatch(/✓ Workers ready 3\/3\s*$/m);
   });
 
   it('--no-interactive prints plain progress lines even in a terminal', async () => {
@@ -57,7 +57,7 @@ describe('in a terminal', () => {
     expect(r.code, stripAnsi(r.output)).toBe(0);
     expect(r.output).not.toMatch(REDRAW);
     expect(r.output).not.toMatch(SPINNER);
-    expect(stripAnsi(r.output)).toMatch(/^✓ Workers ready 2\/2 ready\r?$/m);
+    expect(stripAnsi(r.output)).toMatch(/^✓ Workers ready 2\/2\r?$/m);
   });
 
   it('CI=1 and NO_COLOR=1: plain lines without colour', async () => {
@@ -65,7 +65,7 @@ describe('in a terminal', () => {
     expect(r.code, stripAnsi(r.output)).toBe(0);
     expect(r.output).not.toMatch(REDRAW);
     expect(r.output).not.toMatch(COLOR);
-    expect(r.output).toMatch(/^✓ Workers ready 2\/2 ready\r?$/m);
+    expect(r.output).toMatch(/^✓ Workers ready 2\/2\r?$/m);
   });
 
   it('down asks first: "n" keeps the cluster (exit 1), "y" deletes it (exit 0)', async () => {
