@@ -52,6 +52,8 @@ function unknownArguments(message: string, argv: string[]): string | undefined {
   const flags = typed.flatMap((w) => argv.find((a) => [`--${w}`, `--no-${w}`, `-${w}`].includes(a.split('=')[0]!))?.split('=')[0] ?? []);
   if (flags.length > 0) return `unknown flag${flags.length > 1 ? 's' : ''} ${flags.join(', ')}${command ? ` for kubectl dask ${command}` : ''}: see the flags with ${help}`;
   if (!command) return `unknown command "${typed[0]}": see the commands with kubectl dask --help`;
+  // The other commands take the cluster's name as a word; up takes it as a flag.
+  if (command === 'up' && typed.length === 1) return `unexpected argument "${typed[0]}" for kubectl dask up: name the cluster with --name ${typed[0]}`;
   return `unexpected argument${typed.length > 1 ? 's' : ''} ${typed.map((w) => `"${w}"`).join(', ')} for kubectl dask ${command}: see ${help}`;
 }
 

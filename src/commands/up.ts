@@ -24,7 +24,7 @@ interface UpArgs extends GlobalArgs {
   output?: string;
 }
 
-export const clusterNameOption = {
+const clusterNameOption = {
   name: { type: 'string', default: DEFAULT_NAME, describe: 'Cluster name: objects are NAME-scheduler (Deployment, Service) and NAME-worker' },
 } as const;
 

@@ -297,6 +297,7 @@ describe('usage errors: exit 2 before anything is sent', () => {
     [['scale', '--workers', '2', '--replicas', '2'], /^error: unknown flag --replicas for kubectl dask scale: see the flags with kubectl dask scale --help$/],
     [['up', '--no-wiat'], /^error: unknown flag --no-wiat for kubectl dask up/],
     [['status', 'a', 'b'], /^error: unexpected argument "b" for kubectl dask status: see kubectl dask status --help$/],
+    [['up', 'etl'], /^error: unexpected argument "etl" for kubectl dask up: name the cluster with --name etl$/],
     [['upp'], /^error: unknown command "upp": did you mean up\?/],
     [['frobnicate'], /^error: unknown command "frobnicate": see the commands with kubectl dask --help$/],
   ])('%j', async (args, first) => {

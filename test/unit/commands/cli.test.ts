@@ -70,6 +70,7 @@ describe('usage errors are reported before any connection', () => {
     [['status', '-o', 'table'], '--output'],
     [['list', '-o', 'bad'], '--output'],
     [['down', 'Bad_Name'], '--name'],
+    [['up', 'etl'], '--name etl'],
   ])('%j exits 2 with one error line naming %s, then a pointer to --help', async (argv, fix) => {
     const { code, stdout, stderrLines } = await run(...argv);
     expect(code).toBe(2);
