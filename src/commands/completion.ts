@@ -248,7 +248,7 @@ async function clusterNames(target: { kubeconfig?: string; context?: string; nam
   const list = (async () => {
     try {
       const [{ KubeClient }, { clusterSelector, LABEL }] = await Promise.all([import('../kube/client.ts'), import('../core/spec.ts')]);
-      const client = KubeClient.connect(target);
+      const client = await KubeClient.connect(target);
       const deployments = await client.listDeployments(clusterSelector(), client.namespace);
       const names = deployments.map((d) => d.metadata?.labels?.[LABEL.instance]).filter((n): n is string => typeof n === 'string');
       return [...new Set(names)].sort();

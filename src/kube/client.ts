@@ -4,7 +4,7 @@
 // clients of kube/writes.ts, loaded on the first write. Read objects are the API server's JSON
 // as it is: timestamps are strings, as in watch events, where client-node's types say Date.
 import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
-import { type Connection, type KubeTarget, resolveConnection, setDefaultRootsForCluster } from './connect.ts';
+import { type Connection, type KubeTarget, checkCredentials, resolveConnection, setDefaultRootsForCluster } from './connect.ts';
 import { type Attempt, apiStatusCode, toUserError } from './errors.ts';
 import { type ApiRoot, collectionPath, listPath, objectPath, podLogPath } from './paths.ts';
 import { ApiRequests } from './requests.ts';
@@ -35,9 +35,10 @@ export class KubeClient {
     this.requests = new ApiRequests(connection.kc);
   }
 
-  static connect(target: KubeTarget): KubeClient {
+  static async connect(target: KubeTarget): Promise<KubeClient> {
     const connection = resolveConnection(target);
     setDefaultRootsForCluster(connection);
+    await checkCredentials(connection);
     return new KubeClient(connection);
   }
 

@@ -116,6 +116,7 @@ export function setDefaultRootsForCluster(connection: Connection): void {
 
 export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): Connection {
   const kc = loadKubeConfig(target.kubeconfig, env);
+  allowPlainHttpServers(kc);
   if (target.context !== undefined) {
     if (!kc.getContextObject(target.context)) {
       const known = kc.getContexts().map((c) => c.name);
@@ -133,6 +134,40 @@ export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = p
   }
   const contextNamespace = context.namespace ?? 'default';
   return { kc, context: contextName, namespace: target.namespace ?? contextNamespace, contextNamespace, server: cluster.server };
+}
+
+/**
+ * kubectl talks plain HTTP to an http:// server (`kubectl proxy`, which adds the credentials
+ * itself); client-node refuses one unless its cluster skips TLS verification, which without TLS
+ * changes nothing else.
+ */
+function allowPlainHttpServers(kc: KubeConfig): void {
+  kc.clusters = kc.clusters.map((cluster) => (cluster.server.startsWith('http:') && !cluster.skipTLSVerify ? { ...cluster, skipTLSVerify: true } : cluster));
+}
+
+/**
+ * Gets the context's credentials (reads its certificate files, runs its exec plugin, refreshes
+ * its OIDC token) before the first request, so that a failure says what the user has to fix
+ * instead of looking like a failed request. client-node keeps what a plugin or an issuer gave for
+ * the requests that follow.
+ */
+export async function checkCredentials(connection: Connection): Promise<void> {
+  try {
+    await connection.kc.applyToHTTPSOptions({});
+  } catch (error) {
+    throw credentialError(error, connection.context);
+  }
+}
+
+function credentialError(error: unknown, context: string): KubectlDaskError {
+  const { code, path, syscall, message } = error as NodeJS.ErrnoException;
+  if (syscall?.startsWith('spawn')) {
+    return configError(`the credential plugin "${path}" of context "${context}" cannot be run (${code}): install it, or fix the user's exec command in your kubeconfig`);
+  }
+  if (path && code) return configError(`cannot read ${path}, named by context "${context}" in your kubeconfig (${code}): fix the path in the kubeconfig`);
+  // An exec plugin's error is what it wrote on stderr (an expired login, most often).
+  const reason = String(message ?? error).split('\n').find((line) => line.trim() !== '') ?? 'no reason given';
+  return new KubectlDaskError(`cannot get credentials for context "${context}": ${reason.trim().slice(0, 300)}; log in again, or check the user of your kubeconfig context`, ExitCode.forbidden);
 }
 
 /** The namespace commands default to, for work that needs no API call; "default" without a kubeconfig. */

@@ -73,6 +73,12 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
   if (code && NETWORK_CODES.has(code)) {
     return new KubectlDaskError(`cannot reach the Kubernetes API server${server} (${code}): check that the cluster is running and that your kubeconfig context points at it`, ExitCode.unreachable);
   }
+  if (code === 'EPROTO') {
+    return new KubectlDaskError(`no TLS handshake with the API server${server} (${code}): check the server address and port of your kubeconfig context; it does not answer HTTPS there`, ExitCode.unreachable);
+  }
+  if (code?.startsWith('ERR_HTTP2_')) {
+    return new KubectlDaskError(`the connection to the Kubernetes API server${server} failed (${code}): check that the cluster is running, then run the command again`, ExitCode.unreachable);
+  }
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return new KubectlDaskError(`TLS failure talking to the API server${server} (${code}): check the cluster's certificate-authority data in your kubeconfig`, ExitCode.unreachable);
   }

@@ -1,6 +1,8 @@
 // Every failure a user can cause or meet: one `error:` line that says what happened and what to
 // do, the exit code the README documents, no stack trace, no secret, and nothing half-applied.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
@@ -87,6 +89,35 @@ describe('kubeconfig and connection errors', () => {
     const kc = writeKubeconfig(path.join(tmp.dir, 'no-ca.yaml'), { server }, { token: 'not-a-real-token' });
     const r = await dask(['status', '--kubeconfig', kc]);
     expectCleanError(r, 6, /^error: TLS failure talking to the API server at .*: check the cluster's certificate-authority data in your kubeconfig$/);
+  });
+
+  it('a server address that does not answer HTTPS: exit 6, says to check the address and port', async () => {
+    const plain = http.createServer((_request, response) => response.end('not TLS'));
+    await new Promise<void>((resolve) => plain.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = plain.address() as AddressInfo;
+      const kc = writeKubeconfig(path.join(tmp.dir, 'plain-port.yaml'), { server: `https://127.0.0.1:${port}`, caData: (await testbedCluster()).caData }, { token: 'not-a-real-token' });
+      const r = await dask(['status', '--kubeconfig', kc]);
+      expectCleanError(r, 6, new RegExp(`^error: no TLS handshake with the API server at https://127\\.0\\.0\\.1:${port} \\(EPROTO\\): check the server address and port`));
+    } finally {
+      plain.close();
+    }
+  });
+
+  it('credentials that cannot be got: exit 2 for a file or plugin the kubeconfig names wrongly, exit 7 for a plugin that fails, before any change', async () => {
+    const cluster = await testbedCluster();
+    const missingCert = path.join(tmp.dir, 'no-such-cert.pem');
+    const certs = writeKubeconfig(path.join(tmp.dir, 'missing-cert.yaml'), cluster, { 'client-certificate': missingCert, 'client-key': missingCert }, ns.name);
+    expectCleanError(await dask(['up', '--kubeconfig', certs]), 2, new RegExp(`^error: cannot read ${missingCert}, named by context "ctx" in your kubeconfig \\(ENOENT\\): fix the path in the kubeconfig$`));
+
+    const exec = (command: string, args: string[]) => ({ exec: { apiVersion: 'client.authentication.k8s.io/v1', command, args, interactiveMode: 'Never' } });
+    const noPlugin = writeKubeconfig(path.join(tmp.dir, 'no-plugin.yaml'), cluster, exec('kubectl-dask-no-such-plugin', []), ns.name);
+    expectCleanError(await dask(['status', '--kubeconfig', noPlugin]), 2, /^error: the credential plugin "kubectl-dask-no-such-plugin" of context "ctx" cannot be run \(ENOENT\): install it/);
+
+    const expired = writeKubeconfig(path.join(tmp.dir, 'failing-plugin.yaml'), cluster, exec('sh', ['-c', 'echo "error: the SSO session has expired" >&2; exit 1']), ns.name);
+    const r = await dask(['up', '--kubeconfig', expired]);
+    expectCleanError(r, 7, /^error: cannot get credentials for context "ctx": error: the SSO session has expired; log in again/);
+    expect(await objectNames(ns.name)).toEqual([]);
   });
 
   it('credentials the API server rejects: exit 7, says to log in again, never prints the token', async () => {

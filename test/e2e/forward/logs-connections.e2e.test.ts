@@ -71,7 +71,7 @@ describe('logs connections', () => {
     }
   });
 
-  it('reads the logs through a plain-http API endpoint (kubectl proxy) over HTTP/1.1', async () => {
+  it('reads the logs through a plain-http API endpoint (kubectl proxy, its address alone in the kubeconfig, as kubectl takes it) over HTTP/1.1', async () => {
     const proxy = spawnKubectl(['proxy', '--address', '127.0.0.1', '--port', '0']);
     try {
       const address = await new Promise<string>((resolve, reject) => {
@@ -84,7 +84,7 @@ describe('logs connections', () => {
         proxy.once('exit', () => reject(new Error(`kubectl proxy exited: ${output}`)));
       });
       appendLogLine(file, 'via kubectl proxy');
-      const kubeconfig = writeKubeconfig(path.join(dir, 'proxy.yaml'), { server: `http://${address}`, insecureSkipTlsVerify: true }, {}, ns.name);
+      const kubeconfig = writeKubeconfig(path.join(dir, 'proxy.yaml'), { server: `http://${address}` }, {}, ns.name);
       const logs = await daskWith(['logs', '--tail', '1', '--kubeconfig', kubeconfig]);
       expect(logs.code, logs.stderr).toBe(0);
       expect(logs.stdout.trim().split('\n').filter((l) => l.endsWith('] via kubectl proxy'))).toHaveLength(WORKERS);

@@ -68,7 +68,7 @@ afterAll(async () => {
 });
 
 async function start() {
-  const client = KubeClient.connect({ kubeconfig: kubeconfigPath, context: contextName });
+  const client = await KubeClient.connect({ kubeconfig: kubeconfigPath, context: contextName });
   const stop = new AbortController();
   const notices: string[] = [];
   let state: Readonly<ForwardState> | undefined;
