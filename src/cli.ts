@@ -13,7 +13,7 @@ import { statusCommand } from './commands/status.ts';
 import { upCommand } from './commands/up.ts';
 import { versionCommand } from './commands/version.ts';
 import { completionCommand } from './commands/completion.ts';
-import { globalOptions } from './commands/options.ts';
+import { globalOptions, outputOption, withValues } from './commands/options.ts';
 
 // In the order --help lists them.
 const commands: CommandModule<any, any>[] = [
@@ -57,11 +57,43 @@ function unknownArguments(message: string, argv: string[]): string | undefined {
   return `unexpected argument${typed.length > 1 ? 's' : ''} ${typed.map((w) => `"${w}"`).join(', ')} for kubectl dask ${command}: see ${help}`;
 }
 
-export async function main(argv: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+/** The short flags that take a value: -n and -o. */
+const shortFlagsWithValue = [globalOptions.namespace.alias, outputOption.output.alias].map((letter) => `-${letter}`);
+
+/** kubectl reads -ojson and -nNAME as -o json and -n NAME; yargs would read a group of one-letter flags. */
+function splitAttachedValues(argv: string[]): string[] {
+  const end = argv.indexOf('--');
+  return argv.flatMap((arg, i) => {
+    const attached = (end === -1 || i < end) && arg.length > 2 && arg[2] !== '=' && shortFlagsWithValue.includes(arg.slice(0, 2));
+    return attached ? [arg.slice(0, 2), arg.slice(2)] : [arg];
+  });
+}
+
+/** The first word that is neither a flag nor a global flag's value: what yargs took for the command. */
+function commandArgument(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('-')) return arg;
+    if (globalFlags.withValue.includes(arg)) i += 1;
+  }
+  return undefined;
+}
+
+/** yargs says "Not enough arguments following: name" for a string flag typed without its value. */
+function missingValue(message: string, argv: string[]): string | undefined {
+  const m = /^Not enough arguments following: (.+)$/.exec(message);
+  if (!m) return undefined;
+  const command = argv.find((a) => commandWords.includes(a));
+  const flag = m[1]!.length === 1 ? `-${m[1]}` : `--${m[1]}`;
+  return `flag ${flag} needs a value: see ${command ? `kubectl dask ${command} --help` : 'kubectl dask --help'}`;
+}
+
+export async function main(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
+  const argv = splitAttachedValues(args);
   const parser = yargs(argv)
     .scriptName('kubectl dask')
     .usage('$0 <command> [options]\n\nRun a static Dask cluster (scheduler, its Service and workers) in a Kubernetes namespace.')
-    .options(globalOptions)
+    .options(withValues(globalOptions))
     .command(commands)
     .demandCommand(1, 'Name a command, for example: kubectl dask up')
     .recommendCommands()
@@ -75,9 +107,10 @@ export async function main(argv: string[], stderr: NodeJS.WritableStream = proce
     .fail((message, error) => {
       // yargs reports a mistyped command only as its suggestion; say what was wrong first.
       const text = message?.startsWith('Did you mean')
-        ? `unknown command "${argv[0]}": ${message.replace('Did you mean', 'did you mean')}`
-        : (message && unknownArguments(message, argv)) ?? message;
-      throw error ?? new UsageError(text);
+        ? `unknown command "${commandArgument(argv)}": ${message.replace('Did you mean', 'did you mean')}`
+        : (message && (unknownArguments(message, argv) ?? missingValue(message, argv))) ?? message;
+      // yargs' own checks (and a coerce that threw) come as a YError: a usage error, as the others.
+      throw error && error.name !== 'YError' ? error : new UsageError(text);
     });
   try {
     await parser.parseAsync();

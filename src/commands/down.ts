@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, KubectlDaskError, UsageError } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
 import { parseClusterName, parseDuration } from '../core/validate.ts';
-import { type GlobalArgs, outputOption, parseOutput } from './options.ts';
+import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, progressReporter, terminalMode, writeResult } from './runtime.ts';
 import { waitOptions } from './up.ts';
 
@@ -31,12 +31,12 @@ export const downCommand: CommandModule<GlobalArgs, DownArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
-      .options({
+      .options(withValues({
         yes: { alias: 'y', type: 'boolean', default: false, describe: 'Delete without asking (required when there is no terminal to ask in)' },
         ...waitOptions,
         timeout: { ...waitOptions.timeout, default: '2m' },
         ...outputOption,
-      })
+      }))
       .example('$0 down', 'Asks, then deletes the cluster "dask"')
       .example('$0 down etl --yes', 'Deletes "etl" without asking, as scripts and CI must'),
   handler: async (args) => {

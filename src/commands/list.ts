@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { type GlobalArgs, outputOption, parseOutput } from './options.ts';
+import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, terminalMode, writeResult } from './runtime.ts';
 
 interface ListArgs extends GlobalArgs {
@@ -13,7 +13,7 @@ export const listCommand: CommandModule<GlobalArgs, ListArgs> = {
   describe: 'List the Dask clusters in a namespace (or all with -A)',
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .options({ 'all-namespaces': { alias: 'A', type: 'boolean', default: false, describe: 'List clusters in every namespace' }, ...outputOption })
+      .options(withValues({ 'all-namespaces': { alias: 'A', type: 'boolean', default: false, describe: 'List clusters in every namespace' }, ...outputOption }))
       .example('$0 list', 'Clusters in the current namespace')
       .example('$0 list -A -o json', 'Every cluster, as {"items": [...]}'),
   handler: async (args) => {

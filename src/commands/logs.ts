@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { type StreamWindow, parseComponents, parseSince, parseTail } from '../core/logs.ts';
 import { parseClusterName } from '../core/validate.ts';
-import { type GlobalArgs, outputOption, parseOutput } from './options.ts';
+import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, terminalMode } from './runtime.ts';
 
 interface LogsArgs extends GlobalArgs {
@@ -22,7 +22,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
-      .options({
+      .options(withValues({
         scheduler: { type: 'boolean', default: false, describe: 'The scheduler instead of the workers' },
         all: { type: 'boolean', default: false, describe: 'The scheduler and the workers' },
         follow: { alias: 'f', type: 'boolean', default: false, describe: 'Keep streaming, including pods that start later; Ctrl-C to stop' },
@@ -30,7 +30,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
         tail: { type: 'string', describe: 'Only the last N lines of each container (default: all)' },
         timestamps: { type: 'boolean', default: false, describe: 'Show the time of each line' },
         output: { ...outputOption.output, describe: 'Output format: json for one object per line {pod, container, timestamp, message}' },
-      })
+      }))
       .example('$0 logs -f', 'Follow every worker of the cluster "dask", including new ones')
       .example('$0 logs etl --all --since 10m', 'The last ten minutes of the scheduler and workers of "etl"')
       .example('$0 logs --scheduler --tail 100 -o json', 'The last 100 scheduler lines as JSON lines'),

@@ -2,10 +2,16 @@
 import type { Options } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 
+/** An empty namespace makes API paths that name none: every namespace's objects. */
+function nonEmptyNamespace(value: string): string {
+  if (value === '') throw new UsageError('the namespace is empty: pass -n NAME, or leave -n out for the context\'s namespace');
+  return value;
+}
+
 export const globalOptions = {
   kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true },
   context: { type: 'string', describe: 'The kubeconfig context to use', global: true },
-  namespace: { alias: 'n', type: 'string', describe: "Namespace (default: the context's namespace, else default)", global: true },
+  namespace: { alias: 'n', type: 'string', describe: "Namespace (default: the context's namespace, else default)", global: true, coerce: nonEmptyNamespace },
   interactive: {
     type: 'boolean',
     default: true,
@@ -13,6 +19,15 @@ export const globalOptions = {
     global: true,
   },
 } as const satisfies Record<string, Options>;
+
+/**
+ * A command's flags as yargs takes them, every string flag requiring its value as kubectl's do:
+ * yargs gives a string flag typed without one its default (`--name` is then "dask") or an empty
+ * string. A flag whose value may be left out says requiresArg: false.
+ */
+export function withValues<T extends Record<string, Options>>(options: T): T {
+  return Object.fromEntries(Object.entries(options).map(([name, option]) => [name, option.type === 'string' && option.requiresArg === undefined ? { ...option, requiresArg: true } : option])) as T;
+}
 
 export interface GlobalArgs {
   kubeconfig?: string;

@@ -4,7 +4,7 @@ import { UsageError } from '../core/errors.ts';
 import { DASHBOARD_PORT, SCHEDULER_PORT } from '../core/spec.ts';
 import { parseClusterName, parseCount } from '../core/validate.ts';
 import type { ForwardPort } from '../operations/port-forward.ts';
-import type { GlobalArgs } from './options.ts';
+import { type GlobalArgs, withValues } from './options.ts';
 import { connect, interruptSignal, terminalMode } from './runtime.ts';
 
 interface PortForwardArgs extends GlobalArgs {
@@ -47,11 +47,11 @@ export const portForwardCommand: CommandModule<GlobalArgs, PortForwardArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
-      .options({
+      .options(withValues({
         port: { type: 'string', default: String(SCHEDULER_PORT), describe: 'Local port for the scheduler (0 = any free port)' },
         'dashboard-port': { type: 'string', default: String(DASHBOARD_PORT), describe: 'Local port for the dashboard (0 = any free port)' },
         ...addressOption,
-      })
+      }))
       .example('$0 port-forward', 'tcp://127.0.0.1:8786 and http://127.0.0.1:8787 for the cluster "dask"')
       .example('$0 port-forward etl --port 0 --dashboard-port 0', 'Any free local ports, printed on start'),
   handler: async (args) => {

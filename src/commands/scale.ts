@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 import { parseClusterName, parseCount, parseDuration } from '../core/validate.ts';
-import { type GlobalArgs, outputOption, parseOutput } from './options.ts';
+import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, terminalMode, withReporter, writeResult } from './runtime.ts';
 import { waitOptions } from './up.ts';
 
@@ -20,12 +20,12 @@ export const scaleCommand: CommandModule<GlobalArgs, ScaleArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
-      .options({
+      .options(withValues({
         workers: { type: 'string', describe: 'Desired number of workers (required)' },
         force: { type: 'boolean', default: false, describe: 'Scale down even if the scheduler cannot retire the removed workers first' },
         ...waitOptions,
         ...outputOption,
-      })
+      }))
       .example('$0 scale --workers 4', 'Four workers for the cluster "dask"')
       .example('$0 scale etl --workers 0 --no-wait', 'Stop all workers of "etl" and return at once')
       .epilogue('Scaling down first asks the scheduler to retire the workers that go, so their results move to the workers that stay.'),

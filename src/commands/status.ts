@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { parseClusterName } from '../core/validate.ts';
-import { type GlobalArgs, outputOption, parseOutput } from './options.ts';
+import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, terminalMode, writeResult } from './runtime.ts';
 
 interface StatusArgs extends GlobalArgs {
@@ -14,7 +14,7 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
   builder: (y: Argv<GlobalArgs>) =>
     y
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
-      .options(outputOption)
+      .options(withValues(outputOption))
       .example('$0 status', 'The cluster "dask" in the current namespace')
       .example('$0 status etl -n data -o json', 'Machine-readable status (shape documented in the README)'),
   handler: async (args) => {

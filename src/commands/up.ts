@@ -3,7 +3,7 @@ import { buildClusterObjects } from '../core/manifests.ts';
 import { DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_THREADS, DEFAULT_WORKERS, type Resources } from '../core/spec.ts';
 import { UsageError } from '../core/errors.ts';
 import { parseClusterName, parseCount, parseDuration, parseEnv, parseImage, parsePip, parseQuantity } from '../core/validate.ts';
-import { asList, type GlobalArgs, outputOption, parseOutput } from './options.ts';
+import { asList, type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, terminalMode, withReporter, writeResult } from './runtime.ts';
 
 interface UpArgs extends GlobalArgs {
@@ -53,7 +53,7 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
   describe: 'Create or update a Dask cluster and wait until it is ready',
   builder: (y: Argv<GlobalArgs>) =>
     y
-      .options({
+      .options(withValues({
         ...clusterNameOption,
         workers: { type: 'string', describe: `Number of workers (default ${DEFAULT_WORKERS} for a new cluster; an existing cluster keeps its count)` },
         threads: { type: 'string', default: String(DEFAULT_THREADS), describe: 'Threads per worker' },
@@ -65,10 +65,10 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
         env: { type: 'string', array: true, describe: 'Environment variable NAME=VALUE for scheduler and workers (repeatable)' },
         pip: { type: 'string', array: true, describe: 'Extra pip packages installed at start (EXTRA_PIP_PACKAGES of the official image; repeatable)' },
         ...waitOptions,
-        'dry-run': { type: 'string', describe: 'Print the objects instead of applying them: client (no API calls) or server (validated by the API server)' },
+        'dry-run': { type: 'string', requiresArg: false, describe: 'Print the objects instead of applying them: client (no API calls) or server (validated by the API server)' },
         'force-conflicts': { type: 'boolean', default: false, describe: 'Take over objects with the same names that kubectl-dask did not create' },
         ...outputOption,
-      })
+      }))
       .example('$0 up', 'Cluster "dask": tcp://dask-scheduler:8786 with 2 workers of 4 threads')
       .example('$0 up --name etl --workers 8 --cpu 2 --memory 8Gi', 'A second, larger cluster in the same namespace')
       .example('$0 up --pip prefect --pip prefect-dask', 'Workers that can run Prefect 3 tasks')

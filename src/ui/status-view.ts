@@ -63,11 +63,11 @@ export function formatClusterTable(list: ClusterStatus[], opts: { color: boolean
   return formatTable(table, paint(opts.color));
 }
 
-/** -o json|yaml. With documents, an array prints as a YAML stream ("---" between objects), the
- * form `kubectl apply -f -` reads back. The YAML library loads only for yaml: text output of
- * status spent 4 ms loading it. */
+/** -o json|yaml. With documents, an array of Kubernetes objects prints as kubectl prints several,
+ * in a form `kubectl apply -f -` reads back: a YAML stream ("---" between objects), a JSON List.
+ * The YAML library loads only for yaml: text output of status spent 4 ms loading it. */
 export async function formatObjects(objs: unknown, format: 'json' | 'yaml', opts: { documents?: boolean } = {}): Promise<string> {
-  if (format === 'json') return `${JSON.stringify(objs, null, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify(opts.documents && Array.isArray(objs) ? { apiVersion: 'v1', kind: 'List', items: objs } : objs, null, 2)}\n`;
   const { toYaml } = await import('./yaml.ts');
   return opts.documents && Array.isArray(objs) ? objs.map(toYaml).join('---\n') : toYaml(objs);
 }

@@ -1,10 +1,11 @@
 // `up --dry-run`: the client variant prints exactly what `up` applies (so `kubectl apply -f -`
 // of it gives the same objects), and the server variant asks the API server and creates nothing.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
-import { dask, daskOk, freePort, getJson, objectNames, pluginEnv, tempDir, writeKubeconfig, yamlDocuments } from './helpers.ts';
+import { dask, daskOk, freePort, getJson, kubectl, objectNames, pluginEnv, tempDir, writeKubeconfig, yamlDocuments } from './helpers.ts';
 
 let a: Namespace;
 let b: Namespace;
@@ -85,7 +86,11 @@ describe('kubectl dask up --dry-run', () => {
 
     const json = await dask(['up', '--dry-run=client', '-o', 'json', '-n', a.name]);
     expect(json.code, json.stderr).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual(docs);
+    expect(JSON.parse(json.stdout)).toEqual({ apiVersion: 'v1', kind: 'List', items: docs });
+    // The List is what kubectl apply takes, as it takes the YAML stream.
+    const file = path.join(tmp.dir, 'dry-run.json');
+    fs.writeFileSync(file, json.stdout);
+    expect(await kubectl(['apply', '--dry-run=server', '-f', file])).toMatch(/deployment\.apps\/dask-worker created \(server dry run\)/);
   });
 
   it('--dry-run=server prints the objects as the API server would store them and creates nothing', async () => {
@@ -109,7 +114,7 @@ describe('kubectl dask up --dry-run', () => {
     const before = await getJson(a.name, 'deployment/dask-worker');
     const r = await dask(['up', '--dry-run=server', '-o', 'json', '-n', a.name, '--image', 'registry.example.com/other:2']);
     expect(r.code, r.stderr).toBe(0);
-    const worker = JSON.parse(r.stdout)[2];
+    const worker = JSON.parse(r.stdout).items[2];
     expect(worker.spec.replicas).toBe(4);
     expect(worker.spec.template.spec.containers[0].image).toBe('registry.example.com/other:2');
     const after = await getJson(a.name, 'deployment/dask-worker');

@@ -71,6 +71,12 @@ describe('usage errors are reported before any connection', () => {
     [['list', '-o', 'bad'], '--output'],
     [['down', 'Bad_Name'], '--name'],
     [['up', 'etl'], '--name etl'],
+    [['list', '-n'], 'flag -n needs a value'],
+    [['up', '--name', '--dry-run'], 'flag --name needs a value'],
+    [['logs', '--tail'], 'flag --tail needs a value'],
+    [['status', '-n', ''], 'the namespace is empty'],
+    [['down', '--yes', '--namespace='], 'the namespace is empty'],
+    [['-n', 'data', 'stauts'], 'unknown command "stauts": did you mean status?'],
   ])('%j exits 2 with one error line naming %s, then a pointer to --help', async (argv, fix) => {
     const { code, stdout, stderrLines } = await run(...argv);
     expect(code).toBe(2);
@@ -118,6 +124,14 @@ describe('up --dry-run=client', () => {
     });
     expect(docs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/dask-scheduler', 'Deployment/dask-scheduler', 'Deployment/dask-worker']);
     expect(docs.map((o) => o.metadata.namespace)).toEqual(['test', 'test', 'test']);
+  });
+
+  it('reads -ojson and -nNAME as kubectl does, and prints JSON as a List kubectl apply takes', async () => {
+    const { code, stdout } = await run('up', '--dry-run', '-ojson', '-ntest');
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout) as { kind: string; items: { kind: string; metadata: { namespace: string } }[] };
+    expect(list.kind).toBe('List');
+    expect(list.items.map((o) => `${o.kind} ${o.metadata.namespace}`)).toEqual(['Service test', 'Deployment test', 'Deployment test']);
   });
 
   it('prints exactly what the flags ask for', async () => {

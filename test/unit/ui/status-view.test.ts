@@ -120,6 +120,10 @@ describe('formatObjects', () => {
     );
   });
 
+  it('prints manifests in JSON as a List, which kubectl apply reads', async () => {
+    expect(JSON.parse(await formatObjects(manifests, 'json', { documents: true }))).toEqual({ apiVersion: 'v1', kind: 'List', items: manifests });
+  });
+
   it('prints an array as one YAML sequence unless documents are asked for', async () => {
     expect(await formatObjects([{ a: 1 }, { a: 2 }], 'yaml')).toBe('- a: 1\n- a: 2\n');
   });
