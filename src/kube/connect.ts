@@ -132,6 +132,7 @@ export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = p
       contextName ? `current context "${contextName}" is incomplete in kubeconfig: pick one with --context` : 'kubeconfig has no current context: pass --context NAME or run kubectl config use-context NAME',
     );
   }
+  if (!URL.canParse(cluster.server)) throw configError(`the server of context "${contextName}" is not a URL: "${cluster.server}"; fix it in your kubeconfig, e.g. https://host:6443`);
   const contextNamespace = context.namespace ?? 'default';
   return { kc, context: contextName, namespace: target.namespace ?? contextNamespace, contextNamespace, server: cluster.server };
 }

@@ -30,8 +30,13 @@ interface Session {
   ready: Promise<void>;
 }
 
-// undici's default; http2.connect has none, and an unanswered SYN would hang for minutes.
-const CONNECT_TIMEOUT_MS = 10_000;
+/** undici's default and kubectl's TLS handshake timeout; Node's own requests have none, and an
+ * unanswered SYN or a server that accepts and never answers would hang for minutes. */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+export function connectTimedOut(): Error {
+  return Object.assign(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' });
+}
 // Data the server may send that we have not read yet (HTTP/2 flow control): what a session can
 // hold in memory while stdout is slow. The connection window is that bound for all its streams
 // together; the stream window lets a few busy logs use it (64 KiB, the protocol's default,
@@ -97,7 +102,7 @@ export class Http2Sessions {
 
   private open(tls: SessionTls): Session {
     const h2 = http2.connect(this.origin, { ...tls, settings: { initialWindowSize: STREAM_WINDOW, enablePush: false } });
-    const timer = setTimeout(() => h2.destroy(Object.assign(new Error(`connect timed out after ${CONNECT_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' })), CONNECT_TIMEOUT_MS);
+    const timer = setTimeout(() => h2.destroy(connectTimedOut()), CONNECT_TIMEOUT_MS);
     const ready = new Promise<void>((resolve, reject) => {
       h2.once('remoteSettings', () => resolve());
       h2.once('error', (error: Error & { code?: string }) => reject(error.code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL' ? new Http2UnsupportedError(this.origin) : error));

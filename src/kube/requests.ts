@@ -16,7 +16,7 @@ import https from 'node:https';
 import type { Readable } from 'node:stream';
 import { MAX_ERROR_BODY, readText } from './body.ts';
 import { ApiException, type KubeConfig } from './client-node.ts';
-import { Http2Sessions, Http2UnsupportedError, type SessionTls, responseBody } from './http2-sessions.ts';
+import { CONNECT_TIMEOUT_MS, Http2Sessions, Http2UnsupportedError, type SessionTls, connectTimedOut, responseBody } from './http2-sessions.ts';
 
 /** client-node's view of a request: TLS options, auth headers and, for HTTP/1.1, its agent. */
 type ClientOptions = Omit<https.RequestOptions, 'headers'> & { headers?: Record<string, string> };
@@ -85,6 +85,13 @@ export class ApiRequests {
     const url = new URL(path, this.server.origin);
     const send = url.protocol === 'https:' ? https.request : http.request;
     const request = send(url, { agent: options.agent, headers: options.headers, signal, ...(options.auth ? { auth: options.auth } : {}) });
+    // Only until the connection is up, as the sessions of HTTP/2: a log stream may then wait for hours.
+    request.once('socket', (socket) => {
+      if (!socket.connecting) return;
+      const timer = setTimeout(() => request.destroy(connectTimedOut()), CONNECT_TIMEOUT_MS);
+      const connected = () => clearTimeout(timer);
+      socket.once(url.protocol === 'https:' ? 'secureConnect' : 'connect', connected).once('close', connected);
+    });
     request.end();
     const response = await new Promise<IncomingMessage>((resolve, reject) => {
       request.once('response', resolve);

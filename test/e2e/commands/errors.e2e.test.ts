@@ -2,7 +2,7 @@
 // do, the exit code the README documents, no stack trace, no secret, and nothing half-applied.
 import fs from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { apply, freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
@@ -102,6 +102,26 @@ describe('kubeconfig and connection errors', () => {
     } finally {
       plain.close();
     }
+  });
+
+  it('a server that accepts and never answers: exit 6 after the 10 s handshake timeout, as kubectl', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = silent.address() as AddressInfo;
+      const kc = writeKubeconfig(path.join(tmp.dir, 'silent.yaml'), { server: `https://127.0.0.1:${port}` }, { token: 'not-a-real-token' });
+      const begun = Date.now();
+      const r = await dask(['status', '--kubeconfig', kc]);
+      expectCleanError(r, 6, /^error: cannot reach the Kubernetes API server at .* \(ETIMEDOUT\)/);
+      expect(Date.now() - begun).toBeLessThan(20_000);
+    } finally {
+      silent.close();
+    }
+  }, 30_000);
+
+  it('a server address that is not a URL: exit 2, says where to fix it', async () => {
+    const kc = writeKubeconfig(path.join(tmp.dir, 'not-a-url.yaml'), { server: 'not a url' }, { token: 'not-a-real-token' });
+    expectCleanError(await dask(['list', '--kubeconfig', kc]), 2, /^error: the server of context "ctx" is not a URL: "not a url"; fix it in your kubeconfig/);
   });
 
   it('credentials that cannot be got: exit 2 for a file or plugin the kubeconfig names wrongly, exit 7 for a plugin that fails, before any change', async () => {
