@@ -1,6 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import type { Argv, CommandModule } from 'yargs';
-import { ExitCode, KubectlDaskError, UsageError } from '../core/errors.ts';
+import { ExitCode, KubectlDaskError, UsageError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
 import { parseClusterName, parseDuration } from '../core/validate.ts';
 import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
@@ -15,11 +15,25 @@ interface DownArgs extends GlobalArgs {
   output?: string;
 }
 
+/** Ctrl-D is a no; Ctrl-C, which readline reads from the terminal instead of the process, interrupts. */
 async function askToConfirm(objects: string[], namespace: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  // Closing the prompt would leave its question unanswered for ever; aborting it rejects it.
+  const question = new AbortController();
+  let interruptedByUser = false;
+  rl.once('SIGINT', () => {
+    interruptedByUser = true;
+    question.abort();
+  });
   try {
-    const answer = await rl.question(`Delete ${objects.join(', ')} in namespace "${namespace}"? Running work on this cluster is lost. [y/N] `);
+    const answer = await rl.question(`Delete ${objects.join(', ')} in namespace "${namespace}"? Running work on this cluster is lost. [y/N] `, { signal: question.signal });
     return /^y(es)?$/i.test(answer.trim());
+  } catch (error) {
+    // Ctrl-D and Ctrl-C leave the cursor after the question.
+    if (interruptedByUser || (error as Error).name === 'AbortError') process.stderr.write('\n');
+    if (interruptedByUser) throw interrupted();
+    if ((error as Error).name === 'AbortError') return false;
+    throw error;
   } finally {
     rl.close();
   }

@@ -84,6 +84,22 @@ describe('in a terminal', () => {
     expect(await objectNames(ns.name)).toEqual([]);
   });
 
+  it('down at its prompt: Ctrl-D is a no (exit 1), Ctrl-C interrupts (exit 130); neither deletes', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    const before = await objectNames(ns.name);
+    const prompt = /Delete .* in namespace ".*"\? .*\[y\/N\]/;
+
+    const eof = await daskInPty(['down', '-n', ns.name], { answer: { prompt, text: '\x04' } });
+    expect(eof.code, stripAnsi(eof.output)).toBe(1);
+    expect(stripAnsi(eof.output)).toMatch(/^error: cancelled: nothing was deleted/m);
+
+    const ctrlC = await daskInPty(['down', '-n', ns.name], { answer: { prompt, text: '\x03' } });
+    expect(ctrlC.code, stripAnsi(ctrlC.output)).toBe(130);
+    expect(stripAnsi(ctrlC.output)).toMatch(/^error: interrupted/m);
+    expect(stripAnsi(ctrlC.output)).not.toContain('unexpected failure');
+    expect(await objectNames(ns.name)).toEqual(before);
+  });
+
   it('port-forward shows the live panel until Ctrl-C, which ends it with exit 0', async () => {
     await daskOk(['up', '-n', ns.name]);
     const r = await daskInPty(['port-forward', '-n', ns.name, '--port', '0', '--dashboard-port', '0'], {
