@@ -117,7 +117,8 @@ export class KubeClient {
     await this.call({ verb: 'update', resource: 'deployments/scale', namespace, name }, async () => (await this.writes()).scaleDeployment(namespace, name, replicas));
   }
 
-  async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+  /** A null value removes the annotation. */
+  async annotatePod(namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
     await this.call({ verb: 'patch', resource: 'pods', namespace, name }, async () => (await this.writes()).annotatePod(namespace, name, annotations));
   }
 

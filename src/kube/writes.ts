@@ -28,7 +28,7 @@ export class ApiWrites {
     await this.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER }, mergePatch);
   }
 
-  async annotatePod(namespace: string, name: string, annotations: Record<string, string>): Promise<void> {
+  async annotatePod(namespace: string, name: string, annotations: Record<string, string | null>): Promise<void> {
     await this.core.patchNamespacedPod({ namespace, name, body: { metadata: { annotations } }, fieldManager: FIELD_MANAGER }, mergePatch);
   }
 

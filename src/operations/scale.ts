@@ -1,7 +1,7 @@
 // `kubectl dask scale`: change the worker count through the scale subresource, then wait. A
 // scale-down first has the scheduler retire the workers that will go (their results move to the
 // workers that stay) and marks exactly those pods for deletion, so no finished work is lost.
-import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
 import { POD_DELETION_COST, RETIRED_COST, type SchedulerWorkers, addressesOf, chooseWorkersToRemove } from '../core/retire.ts';
 import { componentSelector, labelSelector, workerName } from '../core/spec.ts';
@@ -24,15 +24,27 @@ export interface ScaleRequest {
   signal: AbortSignal;
 }
 
+/** The retirement was asked for and then failed: the scheduler may be retiring the workers anyway. */
+class RetireRequestFailed extends Error {
+  constructor(readonly reason: unknown) {
+    super(reason instanceof Error ? reason.message : String(reason));
+  }
+}
+
 /** Asks the scheduler to retire the named workers; returns how many it knew. */
-async function retireWorkers(client: KubeClient, namespace: string, cluster: string, names: string[]): Promise<number> {
+async function retireWorkers(client: KubeClient, namespace: string, cluster: string, names: string[], signal: AbortSignal): Promise<number> {
   const schedulers = await client.listPods(labelSelector(componentSelector(cluster, 'scheduler')), namespace);
   const pod = pickTarget(schedulers, undefined);
   if (!pod) throw new Error('no Ready scheduler pod');
   const target = { namespace, pod };
-  const known = await callSchedulerApi<SchedulerWorkers>(client, target, 'GET', '/api/v1/get_workers');
+  const known = await callSchedulerApi<SchedulerWorkers>(client, target, 'GET', '/api/v1/get_workers', undefined, signal);
   const addresses = addressesOf(known, names);
-  if (addresses.length > 0) await callSchedulerApi(client, target, 'POST', '/api/v1/retire_workers', { workers: addresses });
+  if (addresses.length === 0) return 0;
+  try {
+    await callSchedulerApi(client, target, 'POST', '/api/v1/retire_workers', { workers: addresses }, signal);
+  } catch (error) {
+    throw new RetireRequestFailed(error);
+  }
   return addresses.length;
 }
 
@@ -58,22 +70,37 @@ export async function scaleCluster(client: KubeClient, request: ScaleRequest, re
       const leaving = chooseWorkersToRemove(pods, from - workers);
       let retired: number;
       try {
-        retired = await retireWorkers(client, namespace, name, leaving);
+        retired = await retireWorkers(client, namespace, name, leaving, request.signal);
       } catch (error) {
-        const why = error instanceof Error ? error.message : String(error);
+        if (request.signal.aborted) throw interrupted();
+        const cause = error instanceof RetireRequestFailed ? error.reason : error;
+        // Not allowed to forward to the scheduler: what the user needs is the permission.
+        if (!request.force && cause instanceof KubectlDaskError && cause.exitCode === ExitCode.forbidden) throw cause;
+        const why = cause instanceof Error ? cause.message : String(cause);
         if (!request.force) {
+          const state =
+            error instanceof RetireRequestFailed
+              ? 'the scheduler may be retiring them, but no pod and not the worker count were changed'
+              : 'nothing was changed';
           throw new KubectlDaskError(
-            `cannot reach the Dask scheduler to retire workers before scaling down (${why}); nothing was changed. Retry, or pass --force to scale down without retiring (results held by removed workers are then recomputed or lost)`,
+            `cannot reach the Dask scheduler to retire workers before scaling down (${why}); ${state}. Retry, or pass --force to scale down without retiring (results held by removed workers are then recomputed or lost)`,
             ExitCode.unreachable,
           );
         }
         checklist.set('retire', 'failed', `skipped (--force): ${why}`);
         retired = -1;
       }
-      // The ReplicaSet removes the cheapest pods first: exactly the retired ones.
-      for (const pod of leaving) await client.annotatePod(namespace, pod, { [POD_DELETION_COST]: RETIRED_COST });
+      if (request.signal.aborted) throw interrupted();
+      // The ReplicaSet removes the cheapest pods first: exactly the retired ones. A mark left on
+      // another pod by an earlier scale-down that failed would make it go first instead.
+      for (const pod of pods) {
+        const podName = pod.metadata?.name ?? '';
+        if (leaving.includes(podName)) await client.annotatePod(namespace, podName, { [POD_DELETION_COST]: RETIRED_COST });
+        else if (pod.metadata?.annotations?.[POD_DELETION_COST] !== undefined) await client.annotatePod(namespace, podName, { [POD_DELETION_COST]: null });
+      }
       if (retired >= 0) checklist.set('retire', 'done', `${retired} retired: ${leaving.join(', ')}`);
     }
+    if (request.signal.aborted) throw interrupted();
     checklist.set('scale', 'running');
     await client.scaleDeployment(namespace, workerName(name), workers);
     checklist.set('scale', 'done');

@@ -14,10 +14,16 @@ export async function callSchedulerApi<T>(
   target: { namespace: string; pod: string },
   method: 'GET' | 'POST',
   path: string,
-  body?: unknown,
+  body: unknown,
+  signal: AbortSignal,
 ): Promise<T> {
+  // Why the forward failed (forbidden, API server unreachable) says more than the reset it causes.
+  let forwardError: unknown;
   const server = net.createServer({ pauseOnConnect: true }, (socket) => {
-    client.forwardConnection({ ...target, port: DASHBOARD_PORT }, socket, noCounting).catch(() => socket.destroy());
+    client.forwardConnection({ ...target, port: DASHBOARD_PORT }, socket, noCounting).catch((error: unknown) => {
+      forwardError = error;
+      socket.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -36,6 +42,7 @@ export async function callSchedulerApi<T>(
           // No keep-alive: the forward ends with this request.
           agent: false,
           timeout: REQUEST_TIMEOUT_MS,
+          signal,
           headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
         },
         (res) => {
@@ -52,6 +59,8 @@ export async function callSchedulerApi<T>(
       req.on('timeout', () => req.destroy(new Error(`${method} ${path} got no answer in ${REQUEST_TIMEOUT_MS / 1000}s`)));
       req.on('error', reject);
       req.end(payload);
+    }).catch((error: unknown) => {
+      throw forwardError ?? error;
     });
     return JSON.parse(text) as T;
   } finally {

@@ -187,6 +187,17 @@ describe('RBAC', () => {
     expect(await objectNames(ns.name)).toEqual([]);
   });
 
+  it('a user who may scale but not forward to the scheduler: a scale-down exits 7 naming create pods/portforward, changing nothing', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    const { kubeconfig } = await limitedUser('scaler', [
+      { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale'], verbs: ['get', 'list', 'patch', 'update'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch'] },
+    ]);
+    const r = await dask(['scale', '--workers', '1', '--kubeconfig', kubeconfig]);
+    expectCleanError(r, 7, new RegExp(`^error: forbidden: you may not create pods/portforward in namespace "${ns.name}"; ask an admin`));
+    expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(2);
+  });
+
   it('a user who may see the cluster but not read its logs: logs and logs -f exit 7 naming get pods/log, with the API server reason', async () => {
     await daskOk(['up', '-n', ns.name, '--workers', '1']);
     const { kubeconfig, token } = await limitedUser('no-logs', [

@@ -199,7 +199,7 @@ export function firstLine(text: string): string {
 // ---- objects in the API -----------------------------------------------------------------
 
 export interface Pod {
-  metadata: { name: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  metadata: { name: string; labels?: Record<string, string>; annotations?: Record<string, string>; creationTimestamp?: string; deletionTimestamp?: string };
   spec: { containers: { name: string; image: string }[]; nodeName?: string };
   status?: { phase?: string; conditions?: { type: string; status: string }[] };
 }

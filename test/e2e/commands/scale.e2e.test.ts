@@ -2,7 +2,7 @@
 // returns only when the pods match, so kubectl right afterwards already agrees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
-import { dask, daskOk, getJson, hasAnsi, pods, workerCounts } from './helpers.ts';
+import { dask, daskOk, getJson, hasAnsi, kubectl, pods, workerCounts } from './helpers.ts';
 
 // One cluster for the sequence: each step starts from the count the previous one left.
 let ns: Namespace;
@@ -73,6 +73,20 @@ describe('kubectl dask scale', () => {
     const after = await getJson(ns.name, 'deployment/dask-worker');
     expect(after.spec.template).toEqual(before.spec.template);
     expect(after.spec.replicas).toBe(2);
+  });
+
+  it('clears a deletion mark an earlier failed scale-down left on a pod that stays, so exactly the chosen pods go', async () => {
+    const COST = 'controller.kubernetes.io/pod-deletion-cost';
+    const before = await pods(ns.name, 'dask', 'worker');
+    expect(before).toHaveLength(2);
+    // The one scale-down keeps: it removes the newest first.
+    const byAge = before.map((p) => ({ name: p.metadata.name, created: p.metadata.creationTimestamp ?? '' })).sort((a, b) => a.created.localeCompare(b.created) || a.name.localeCompare(b.name));
+    const stays = byAge[0]!.name;
+    await kubectl(['annotate', 'pod', '-n', ns.name, stays, `${COST}=-1000000`]);
+    await scaleTo(1, '--force');
+    const after = await pods(ns.name, 'dask', 'worker');
+    expect(after.map((p) => p.metadata.name)).toEqual([stays]);
+    expect(after[0]!.metadata.annotations?.[COST]).toBeUndefined();
   });
 
   it('refuses a missing --workers with exit 2, naming the flag', async () => {
