@@ -2,7 +2,7 @@ import { createInterface } from 'node:readline/promises';
 import type { Argv, CommandModule } from 'yargs';
 import { ExitCode, KubectlDaskError, UsageError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
-import { parseClusterName, parseDuration } from '../core/validate.ts';
+import { parseClusterName, parseTimeout } from '../core/validate.ts';
 import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, progressReporter, terminalMode, writeResult } from './runtime.ts';
 import { waitOptions } from './up.ts';
@@ -47,7 +47,7 @@ export const downCommand: CommandModule<GlobalArgs, DownArgs> = {
       .positional('name', { type: 'string', default: 'dask', describe: 'Cluster name' })
       .options(withValues({
         yes: { alias: 'y', type: 'boolean', default: false, describe: 'Delete without asking (required when there is no terminal to ask in)' },
-        ...waitOptions,
+        wait: { ...waitOptions.wait, describe: "Wait until the cluster's pods are gone (--no-wait returns at once)" },
         timeout: { ...waitOptions.timeout, default: '2m' },
         ...outputOption,
       }))
@@ -55,7 +55,7 @@ export const downCommand: CommandModule<GlobalArgs, DownArgs> = {
       .example('$0 down etl --yes', 'Deletes "etl" without asking, as scripts and CI must'),
   handler: async (args) => {
     const name = parseClusterName(args.name ?? 'dask');
-    const timeoutMs = parseDuration('timeout', args.timeout);
+    const timeoutMs = parseTimeout(args.timeout);
     const output = parseOutput(args.output);
     const mode = terminalMode(args);
     // Without a terminal nobody can answer, so refuse rather than hang or delete unasked.

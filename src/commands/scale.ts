@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../core/errors.ts';
-import { parseClusterName, parseCount, parseDuration } from '../core/validate.ts';
+import { parseClusterName, parseCount, parseTimeout } from '../core/validate.ts';
 import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, terminalMode, withReporter, writeResult } from './runtime.ts';
 import { waitOptions } from './up.ts';
@@ -36,7 +36,7 @@ export const scaleCommand: CommandModule<GlobalArgs, ScaleArgs> = {
       workers: parseCount('workers', args.workers),
       wait: args.wait,
       force: args.force,
-      timeoutMs: parseDuration('timeout', args.timeout),
+      timeoutMs: parseTimeout(args.timeout),
     };
     const output = parseOutput(args.output);
     const mode = terminalMode(args);

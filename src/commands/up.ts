@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { buildClusterObjects } from '../core/manifests.ts';
 import { DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_THREADS, DEFAULT_WORKERS, type Resources } from '../core/spec.ts';
 import { UsageError } from '../core/errors.ts';
-import { parseClusterName, parseCount, parseDuration, parseEnv, parseImage, parsePip, parseQuantity } from '../core/validate.ts';
+import { parseClusterName, parseCount, parseEnv, parseImage, parsePip, parseQuantity, parseTimeout } from '../core/validate.ts';
 import { asList, type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
 import { connect, interruptSignal, terminalMode, withReporter, writeResult } from './runtime.ts';
 
@@ -86,7 +86,7 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       pip: parsePip(asList(args.pip)),
     };
     const workers = args.workers === undefined ? undefined : parseCount('workers', args.workers);
-    const timeoutMs = parseDuration('timeout', args.timeout);
+    const timeoutMs = parseTimeout(args.timeout);
     const { formatObjects, formatStatus } = await import('../ui/status-view.ts');
     const mode = terminalMode(args);
 

@@ -93,10 +93,13 @@ export function parsePip(values: readonly unknown[]): string[] {
   return packages;
 }
 
-/** Parses a duration like 90s, 5m, 1h30m or a bare number of seconds into milliseconds. */
+/** The longest timer Node keeps (2^31 - 1 ms, about 596 h); a longer one fires at once. */
+const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/** Parses a duration like 90s, 5m or 1h30m into milliseconds; as in kubectl, a number needs its unit. */
 export function parseDuration(flag: string, value: unknown): number {
   const text = String(value).trim();
-  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (/^\d+(\.\d+)?$/.test(text)) throw new UsageError(`invalid --${flag} "${text}": a duration needs its unit, e.g. ${text}s, 5m or 1h`);
   const re = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
   let total = 0;
   let consumed = 0;
@@ -109,5 +112,13 @@ export function parseDuration(flag: string, value: unknown): number {
   if (consumed === 0 || consumed !== text.length) {
     throw new UsageError(`invalid --${flag} "${text}": expected a duration such as 90s, 5m or 1h`);
   }
+  if (total > MAX_DURATION_MS) throw new UsageError(`invalid --${flag} "${text}": at most 596h`);
   return total;
+}
+
+/** --timeout of a wait: 0 would give up at once; not waiting at all is --no-wait. */
+export function parseTimeout(value: unknown): number {
+  const ms = parseDuration('timeout', value);
+  if (ms <= 0) throw new UsageError(`invalid --timeout "${String(value)}": expected more than 0, e.g. 5m (or --no-wait not to wait)`);
+  return ms;
 }

@@ -8,6 +8,7 @@ import {
   parseImage,
   parsePip,
   parseQuantity,
+  parseTimeout,
 } from '../../../src/core/validate.ts';
 
 /** Asserts the failure a user sees: a usage error (exit 2) whose first line names the flag. */
@@ -146,8 +147,8 @@ describe('parseDuration', () => {
     ['90s', 90_000],
     ['5m', 300_000],
     ['1h30m', 5_400_000],
-    ['30', 30_000],
     ['1.5h', 5_400_000],
+    ['596h', 2_145_600_000],
     ['500ms', 500],
   ])('reads %s as %d ms', (text, ms) => {
     expect(parseDuration('timeout', text)).toBe(ms);
@@ -155,6 +156,21 @@ describe('parseDuration', () => {
 
   it.each(['5x', 'm5', '', '5m30', 'five'])('rejects %j with an example duration', (text) => {
     expect(expectUsageError(() => parseDuration('timeout', text), '--timeout').message).toContain('5m');
+  });
+
+  it('asks for the unit of a bare number, as kubectl does', () => {
+    expect(expectUsageError(() => parseDuration('since', '30'), '--since').message).toContain('needs its unit, e.g. 30s');
+  });
+
+  it('refuses what no timer can wait for (Node fires a longer one at once)', () => {
+    expect(expectUsageError(() => parseDuration('timeout', '600h'), '--timeout').message).toContain('at most 596h');
+  });
+});
+
+describe('parseTimeout', () => {
+  it('refuses 0, which would give up at once, and points at --no-wait', () => {
+    expect(expectUsageError(() => parseTimeout('0s'), '--timeout').message).toContain('--no-wait');
+    expect(parseTimeout('90s')).toBe(90_000);
   });
 });
 

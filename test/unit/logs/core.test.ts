@@ -34,13 +34,13 @@ describe('flags', () => {
     ['90s', 90],
     ['1h30m', 5400],
     ['1500ms', 2],
-    ['45', 45],
+    ['45s', 45],
   ])('--since %s is %i s', (value, seconds) => {
     expect(parseSince(value)).toBe(seconds);
   });
 
-  it.each(['', 'soon', '-5m', '0', '5d'])('refuses --since %j with an example', (value) => {
-    expect(() => parseSince(value)).toThrow(/--since .*(30s|90s)/);
+  it.each(['', 'soon', '-5m', '0', '45', '5d'])('refuses --since %j with an example', (value) => {
+    expect(() => parseSince(value)).toThrow(/--since .*5m/);
   });
 
   it('reads --tail like kubectl: -1 is all', () => {
