@@ -61,6 +61,8 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
   });
   const onAbort = () => stopAll.abort();
   request.signal.addEventListener('abort', onAbort, { once: true });
+  // A Ctrl-C while the Deployments were listed fired before there was a listener.
+  if (request.signal.aborted) onAbort();
   let failure: unknown;
   // Without --follow: the prefixes of the logs given up on, which make the command fail.
   const unread: string[] = [];

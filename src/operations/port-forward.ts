@@ -92,6 +92,8 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
   };
   const onAbort = () => stop.abort();
   signal.addEventListener('abort', onAbort, { once: true });
+  // A Ctrl-C while the Deployment was read fired before there was a listener.
+  if (signal.aborted) onAbort();
 
   const sockets = new Set<net.Socket>();
   const forwards = new Map<string, Set<Forwarding>>();

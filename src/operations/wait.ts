@@ -26,12 +26,15 @@ async function waitUntil<T>(
 ): Promise<T> {
   const stop = new AbortController();
   let timer: NodeJS.Timeout | undefined;
-  const onAbort = () => stop.abort();
-  options.signal.addEventListener('abort', onAbort, { once: true });
+  let onAbort = () => stop.abort();
   try {
     return await new Promise<T>((resolve, reject) => {
       if (options.signal.aborted) return reject(interrupted());
-      options.signal.addEventListener('abort', () => reject(interrupted()), { once: true });
+      onAbort = () => {
+        stop.abort();
+        reject(interrupted());
+      };
+      options.signal.addEventListener('abort', onAbort, { once: true });
       timer = setTimeout(() => reject(onTimeout()), options.timeoutMs);
       for (const observer of start(stop.signal, resolve)) observer.catch(reject);
     });
@@ -42,12 +45,15 @@ async function waitUntil<T>(
   }
 }
 
+// The suffixes Kubernetes adds to a Deployment's ReplicaSets and pods: a name prefix alone would
+// take cluster "dask-worker"'s objects (dask-worker-scheduler-...) for cluster "dask"'s.
+const GENERATED_SUFFIX = '(-[bcdfghjklmnpqrstvwxz2456789]+){0,2}';
+
 function clusterEvents(name: string, since: number, events: CoreV1Event[]): string[] {
-  const prefixes = [schedulerName(name), workerName(name)];
+  const owned = new RegExp(`^(${schedulerName(name)}|${workerName(name)})${GENERATED_SUFFIX}$`);
   const ours = events.filter((e) => {
-    const obj = e.involvedObject?.name ?? '';
     const at = e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp;
-    return prefixes.some((p) => obj === p || obj.startsWith(`${p}-`)) && (!at || new Date(at).getTime() >= since);
+    return owned.test(e.involvedObject?.name ?? '') && (!at || new Date(at).getTime() >= since);
   });
   return describeEvents(ours);
 }
@@ -104,7 +110,7 @@ export function waitForPodsGone(
   selector: string,
   options: WaitOptions & { onProgress: (remaining: string[]) => void },
 ): Promise<void> {
-  let remaining: string[] = [];
+  let remaining: string[] | undefined;
   return waitUntil<void>(
     options,
     (signal, settle) => [
@@ -115,10 +121,12 @@ export function waitForPodsGone(
       }),
     ],
     () =>
-      new KubectlDaskError(
-        `timed out after ${formatDuration(options.timeoutMs)} waiting for ${remaining.length} pod(s) to terminate; they may have finalizers or a stuck node; check with kubectl get pods -l ${selector}`,
-        ExitCode.timeout,
-        remaining.map((p) => `pod ${p} still exists`),
-      ),
+      remaining === undefined
+        ? new KubectlDaskError(`timed out after ${formatDuration(options.timeoutMs)} waiting for the pods to terminate: no state was received from the API server`, ExitCode.timeout)
+        : new KubectlDaskError(
+            `timed out after ${formatDuration(options.timeoutMs)} waiting for ${remaining.length} pod(s) to terminate; they may have finalizers or a stuck node; check with kubectl get pods -l ${selector}`,
+            ExitCode.timeout,
+            remaining.map((p) => `pod ${p} still exists`),
+          ),
   );
 }
