@@ -44,13 +44,21 @@ export function connectTimedOut(): Error {
 const CONNECTION_WINDOW = 4 << 20;
 const STREAM_WINDOW = 256 << 10;
 
+/** How often an open session asks the server for a sign of life, and how long it waits (client-go's 30 s and 15 s). */
+export interface Liveness {
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+}
+
 export class Http2Sessions {
   private readonly origin: string;
+  private readonly liveness: Liveness;
   private readonly sessions = new Set<Session>();
 
   /** origin: e.g. https://10.0.0.1:6443 (http:// speaks h2c, for tests). */
-  constructor(origin: string) {
+  constructor(origin: string, liveness: Liveness = { pingIntervalMs: 30_000, pingTimeoutMs: 15_000 }) {
     this.origin = origin;
+    this.liveness = liveness;
   }
 
   /**
@@ -117,6 +125,7 @@ export class Http2Sessions {
       // preface with HTTP/1.1, which Node reports only as "Protocol error".
       if (h2.encrypted && h2.alpnProtocol !== 'h2') return void h2.destroy(new Http2UnsupportedError(this.origin));
       h2.setLocalWindowSize(CONNECTION_WINDOW);
+      keepAlive(h2, this.liveness);
     });
     const session: Session = { h2, tls, streams: 0, ready };
     h2.once('close', () => {
@@ -133,6 +142,24 @@ export class Http2Sessions {
     this.sessions.delete(session);
     session.h2.close();
   }
+}
+
+/**
+ * Pings the server while the session is open. A connection that died without a word (a laptop
+ * that slept, a NAT that forgot it) sends nothing, and a quiet log follow on it would wait for
+ * ever: one that misses a ping's answer is destroyed, so its streams fail and resume on a new one.
+ */
+function keepAlive(h2: ClientHttp2Session, { pingIntervalMs, pingTimeoutMs }: Liveness): void {
+  const pinger = setInterval(() => {
+    // Between destroy() and its 'close' event, ping() would throw.
+    if (h2.destroyed || h2.closed) return;
+    const deadline = setTimeout(() => h2.destroy(Object.assign(new Error(`the API server did not answer a ping within ${pingTimeoutMs} ms`), { code: 'ETIMEDOUT' })), pingTimeoutMs);
+    deadline.unref();
+    // The callback also runs, with an error, when the session closes first.
+    if (!h2.ping(() => clearTimeout(deadline))) clearTimeout(deadline);
+  }, pingIntervalMs);
+  pinger.unref();
+  h2.once('close', () => clearInterval(pinger));
 }
 
 /**

@@ -1,6 +1,6 @@
 // The session pool against a local h2c server that allows two streams per connection.
 import http2, { type ServerHttp2Session } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { eachChunk } from '../../../src/kube/body.ts';
@@ -41,7 +41,53 @@ async function firstLine(stream: http2.ClientHttp2Stream): Promise<string> {
 const open = (pool: Http2Sessions, path: string, signal = new AbortController().signal) => pool.request({ ':path': path }, {}, signal);
 const closed = (session: ServerHttp2Session) => (session.closed || session.destroyed ? Promise.resolve() : once(session, 'close'));
 
+/** A TCP relay to the server that can go silent both ways, as a path that died under a sleeping laptop. */
+async function silentRelay(): Promise<{ origin: string; goSilent: () => void; close: () => void }> {
+  let silent = false;
+  const sockets = new Set<net.Socket>();
+  const relay = net.createServer((client) => {
+    const upstream = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
+    for (const [from, to] of [[client, upstream], [upstream, client]] as const) {
+      sockets.add(from);
+      from.on('data', (chunk) => silent || to.write(chunk));
+      from.on('error', () => undefined);
+      from.on('close', () => to.destroy());
+    }
+  });
+  relay.listen(0, '127.0.0.1');
+  await once(relay, 'listening');
+  return {
+    origin: `http://127.0.0.1:${(relay.address() as AddressInfo).port}`,
+    goSilent: () => void (silent = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      relay.close();
+    },
+  };
+}
+
 describe('HTTP/2 sessions', () => {
+  it('destroys a connection that stops answering pings, so a quiet stream on it fails instead of waiting for ever', async () => {
+    const relay = await silentRelay();
+    try {
+      const pool = new Http2Sessions(relay.origin, { pingIntervalMs: 100, pingTimeoutMs: 200 });
+      const stream = await open(pool, '/quiet');
+      expect(await firstLine(stream)).toBe('/quiet');
+      // Alive: pings are answered and the stream stays open.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(stream.closed).toBe(false);
+      relay.goSilent();
+      const failed = new Promise<Error>((resolve) => stream.once('error', resolve));
+      await new Promise((resolve) => stream.once('close', resolve));
+      expect((await failed).message).toMatch(/did not answer a ping/);
+      // The next request opens a new connection rather than joining the dead one.
+      relay.close();
+      await expect(open(pool, '/next')).rejects.toThrow();
+    } finally {
+      relay.close();
+    }
+  });
+
   it('puts streams on as few connections as the server allows, opening another when one is full', async () => {
     const pool = new Http2Sessions(origin);
     const paths = ['/a', '/b', '/c', '/d', '/e', '/f'];
