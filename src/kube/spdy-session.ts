@@ -171,13 +171,17 @@ export class SpdySession {
   }
 
   private ping(): void {
-    // An idle session that left a ping unanswered for a whole period is gone (a laptop that
-    // slept, a NAT that forgot it): drop it now, so the next connection opens a new one instead
-    // of waiting on it. A session with streams is not judged: a stream nobody reads stalls the
-    // server's reader, pongs included.
-    if (this.pingUnanswered && this.streams.size === 0) {
-      this.socket.destroy();
-      return;
+    // A session that left a ping unanswered for a whole period may be gone (a laptop that
+    // slept, a NAT that forgot it). An idle one is dropped now, so the next connection opens a
+    // new session instead of waiting on it. One with streams may only be stalled (a stream
+    // nobody reads stalls the server's reader, pongs included): its streams go on, but new
+    // connections go to a new session.
+    if (this.pingUnanswered) {
+      if (this.streams.size === 0) {
+        this.socket.destroy();
+        return;
+      }
+      this.retire();
     }
     this.pingUnanswered = true;
     this.send(pingFrame(this.nextPingId));

@@ -116,11 +116,16 @@ describe('SpdySession', () => {
     expect(answering.session.accepting).toBe(true);
   });
 
-  it('keeps a session with open streams even when its pings go unanswered', async () => {
-    const { session } = await peer({ pingPeriodMs: 20 });
-    session.openStream([['streamtype', 'data']], recorder());
+  it('keeps the open streams of a session whose pings go unanswered, but opens no new ones on it', async () => {
+    const { session, server } = await peer({ pingPeriodMs: 20 });
+    const handler = recorder();
+    const id = session.openStream([['streamtype', 'data']], handler);
+    await until(() => !session.accepting);
     await new Promise((r) => setTimeout(r, 100));
-    expect(session.accepting).toBe(true);
+    // Still connected, and the stream still gets its data.
+    server.write(dataFrame(id, Buffer.from('late')));
+    await until(() => handler.events.some((e) => e.includes('late')));
+    expect(handler.events).not.toContain('reset');
   });
 
   it('resets only streams that have not ended both ways', async () => {
