@@ -8,12 +8,15 @@ import { toneProps } from './ink/table.tsx';
 // Byte counters move with every packet; redraw them at a readable pace instead.
 const REFRESH_MS = 250;
 
-export function ForwardPanel({ state, notices, color }: { state: Readonly<ForwardState>; notices: string[]; color: boolean }) {
+/** noticeBatch: a new value for each new set of notices, which Static then prints whole. */
+export function ForwardPanel({ state, notices, noticeBatch = 0, color }: { state: Readonly<ForwardState>; notices: string[]; noticeBatch?: number; color: boolean }) {
   const lines = panelLines(state);
   const width = Math.max(...lines.map(([key]) => key.length)) + 2;
   return (
     <Box flexDirection="column">
-      <Static items={notices}>{(notice, i) => <Text key={i}>• {notice}</Text>}</Static>
+      <Static key={noticeBatch} items={notices}>
+        {(notice, i) => <Text key={i}>• {notice}</Text>}
+      </Static>
       {lines.map(([key, value]) => (
         <Text key={key}>
           <Text {...toneProps('dim', color)}>{`${key}:`.padEnd(width)}</Text>
@@ -27,14 +30,22 @@ export function ForwardPanel({ state, notices, color }: { state: Readonly<Forwar
 
 export function createLivePanel(stream: NodeJS.WriteStream, color: boolean): Omit<ForwardPresenter, 'listening'> {
   let state: Readonly<ForwardState> | undefined;
-  const notices: string[] = [];
+  // Only the notices not printed yet: a forward that runs for days may see thousands (a client
+  // retrying against a closed port), and Static would keep and compare them all. Each batch of
+  // new notices goes to a Static of its own, mounted with them: one that was first drawn empty
+  // printed nothing of what it was given later.
+  let notices: string[] = [];
+  let batch = 0;
   let ink: ReturnType<typeof render> | undefined;
   const draw = () => {
     if (!state) return;
+    if (notices.length > 0) batch += 1;
     // A copy: Ink compares props, and the operation updates its state object in place.
-    const view = <ForwardPanel state={{ ...state }} notices={[...notices]} color={color} />;
+    const view = <ForwardPanel state={{ ...state }} notices={notices} noticeBatch={batch} color={color} />;
+    // Synchronous (Ink's legacy root): the notices are printed once this returns.
     if (!ink) ink = render(view, { stdout: stream, interactive: true, exitOnCtrlC: false, patchConsole: false });
     else ink.rerender(view);
+    notices = [];
   };
   const timer = setInterval(draw, REFRESH_MS);
   timer.unref();

@@ -1,8 +1,9 @@
+import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { browserCommand, formatBytes, formatForwardAddresses } from '../../../src/ui/forward-panel.ts';
-import { ForwardPanel } from '../../../src/ui/forward-panel-live.tsx';
+import { ForwardPanel, createLivePanel } from '../../../src/ui/forward-panel-live.tsx';
 
 afterEach(cleanup);
 
@@ -60,5 +61,24 @@ describe('live panel', () => {
       'Reconnects:    1',
       'Ctrl-C to stop',
     ]);
+  });
+});
+
+describe('createLivePanel', () => {
+  it('prints each notice once above the panel, keeping none it has printed', async () => {
+    let written = '';
+    const stream = Object.assign(new Writable({ write: (chunk, _encoding, done) => ((written += String(chunk)), done()) }), { isTTY: true, columns: 100, rows: 40 });
+    const panel = createLivePanel(stream as unknown as NodeJS.WriteStream, false);
+    const state = { target: 'dask-scheduler-6f7d-x2', open: 0, received: 0, sent: 0, reconnects: 0 };
+    panel.notice('first');
+    panel.update(state);
+    panel.notice('second');
+    panel.notice('third');
+    panel.update({ ...state, open: 1 });
+    for (let i = 0; i < 50; i++) panel.notice(`retry ${i}`);
+    await panel.close();
+    const text = stripVTControlCharacters(written);
+    for (const notice of ['first', 'second', 'third', 'retry 0', 'retry 49']) expect(text.split(`• ${notice}\n`)).toHaveLength(2);
+    expect(text).toContain('Connections:   1 open');
   });
 });
