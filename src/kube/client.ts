@@ -65,8 +65,8 @@ export class KubeClient {
     }
   }
 
-  private async list<T>(api: ApiRoot, resource: string, namespace: string | undefined, labelSelector?: string): Promise<ListResult<T>> {
-    const list = await this.requests.json<List<T>>(listPath(api, resource, namespace, labelSelector));
+  private async list<T>(api: ApiRoot, resource: string, namespace: string | undefined, labelSelector?: string, signal?: AbortSignal): Promise<ListResult<T>> {
+    const list = await this.requests.json<List<T>>(listPath(api, resource, namespace, labelSelector), signal);
     return { items: list.items ?? [], resourceVersion: list.metadata?.resourceVersion ?? '' };
   }
 
@@ -152,7 +152,7 @@ export class KubeClient {
     signal: AbortSignal,
     onChange: (items: T[]) => void,
   ): Promise<void> {
-    const source: CollectionSource<T> = { path: collectionPath(api, resource, namespace), labelSelector, list: () => this.list<T>(api, resource, namespace, labelSelector) };
+    const source: CollectionSource<T> = { path: collectionPath(api, resource, namespace), labelSelector, list: (listing) => this.list<T>(api, resource, namespace, labelSelector, listing) };
     try {
       const { observeCollection } = await import('./watch.ts');
       await observeCollection(this.connection.kc, source, signal, onChange);

@@ -43,16 +43,16 @@ export class ApiRequests {
    * included), an unreachable server with the network error.
    */
   stream(path: string, signal: AbortSignal): Promise<Readable> {
-    return this.response(path, signal, (target, options) => this.get(target, options, signal));
+    return this.response(path, (target, options) => this.get(target, options, signal));
   }
 
   /** The JSON object at path, e.g. a list, read over HTTP/1.1; rejects as stream() does. */
   async json<T>(path: string, signal: AbortSignal = new AbortController().signal): Promise<T> {
-    const body = await this.response(path, signal, (target, options) => this.http1Get(target, options, signal));
+    const body = await this.response(path, (target, options) => this.http1Get(target, options, signal));
     return JSON.parse(await readText(body)) as T;
   }
 
-  private async response(path: string, signal: AbortSignal, send: (target: string, options: ClientOptions) => Promise<{ status: number; body: Readable }>): Promise<Readable> {
+  private async response(path: string, send: (target: string, options: ClientOptions) => Promise<{ status: number; body: Readable }>): Promise<Readable> {
     const options: ClientOptions = {};
     await this.kc.applyToHTTPSOptions(options);
     const { status, body } = await send(this.server.pathname.replace(/\/$/, '') + path, options);

@@ -13,7 +13,8 @@ export interface CollectionSource<T extends KubernetesObject> {
   /** API path of the collection, e.g. /api/v1/namespaces/ns/pods */
   path: string;
   labelSelector?: string;
-  list(): Promise<ListResult<T>>;
+  /** Rejects when signal aborts. */
+  list(signal: AbortSignal): Promise<ListResult<T>>;
 }
 
 const MAX_BACKOFF_MS = 5_000;
@@ -53,13 +54,15 @@ export async function observeCollection<T extends KubernetesObject>(
   while (!signal.aborted) {
     let listed: ListResult<T>;
     try {
-      listed = await source.list();
+      listed = await source.list(signal);
     } catch (error) {
+      if (signal.aborted) return;
       if (firstList) throw error;
       await sleep(backoff, signal);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
       continue;
     }
+    if (signal.aborted) return;
     firstList = false;
     const items = new Map(listed.items.map((o) => [objectKey(o), o]));
     onChange([...items.values()]);
