@@ -21,9 +21,9 @@ export const statusCommand: CommandModule<GlobalArgs, StatusArgs> = {
     const name = parseClusterName(args.name ?? 'dask');
     const output = parseOutput(args.output);
     const client = await connect(args);
-    const { readClusterStatus, clusterNotFound } = await import('../operations/cluster.ts');
+    const { readClusterStatus, clusterMissing } = await import('../operations/cluster.ts');
     const status = await readClusterStatus(client, client.namespace, name);
-    if (!status) throw clusterNotFound(name, client.namespace);
+    if (!status) throw await clusterMissing(client, name, client.namespace);
     const { formatObjects, formatStatus } = await import('../ui/status-view.ts');
     writeResult(output === 'text' ? formatStatus(status, terminalMode(args)) : await formatObjects(status, output));
   },

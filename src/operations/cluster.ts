@@ -4,7 +4,16 @@ import { type ClusterStatus, clusterStatus } from '../core/status.ts';
 import { LABEL, clusterSelector } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
-export function clusterNotFound(name: string, namespace: string): KubectlDaskError {
+export function namespaceNotFound(namespace: string): KubectlDaskError {
+  return new KubectlDaskError(`namespace "${namespace}" not found: create it with kubectl create namespace ${namespace}, or pick another with -n`, ExitCode.notFound);
+}
+
+/** The error for a cluster none of whose objects exist: its whole namespace may be what is missing. */
+export async function clusterMissing(client: KubeClient, name: string, namespace: string): Promise<KubectlDaskError> {
+  return (await client.namespaceExists(namespace)) ? clusterNotFound(name, namespace) : namespaceNotFound(namespace);
+}
+
+function clusterNotFound(name: string, namespace: string): KubectlDaskError {
   const nameFlag = name === 'dask' ? '' : ` --name ${name}`;
   return new KubectlDaskError(
     `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag}, or list clusters with kubectl dask list -A`,

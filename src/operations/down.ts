@@ -3,7 +3,7 @@ import type { Reporter } from '../core/progress.ts';
 import { clusterSelector } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
-import { clusterNotFound } from './cluster.ts';
+import { clusterMissing } from './cluster.ts';
 import { waitForPodsGone } from './wait.ts';
 
 export interface DownRequest {
@@ -29,7 +29,7 @@ export async function downCluster(client: KubeClient, request: DownRequest, repo
     ...deployments.map((d) => ({ kind: 'deployment', name: d.metadata?.name ?? '' })),
     ...services.map((s) => ({ kind: 'service', name: s.metadata?.name ?? '' })),
   ];
-  if (targets.length === 0) throw clusterNotFound(name, namespace);
+  if (targets.length === 0) throw await clusterMissing(client, name, namespace);
   const labels = targets.map((t) => `${t.kind}/${t.name}`);
   if (!(await request.confirm(labels))) return { deleted: [], cancelled: true };
 

@@ -11,7 +11,7 @@ import { type ContainerLog, type LogEntry, LineSplitter, LogCursor, type StreamW
 import { type Component, clusterSelector } from '../core/spec.ts';
 import { eachChunk } from '../kube/body.ts';
 import type { KubeClient } from '../kube/client.ts';
-import { clusterNotFound } from './cluster.ts';
+import { clusterMissing } from './cluster.ts';
 
 export interface LogsRequest {
   namespace: string;
@@ -50,7 +50,7 @@ interface ContainerStream {
 export async function streamLogs(client: KubeClient, request: LogsRequest, output: LogsOutput): Promise<void> {
   const { namespace, name } = request;
   const deployments = await client.listDeployments(clusterSelector(name), namespace);
-  if (deployments.length === 0) throw clusterNotFound(name, namespace);
+  if (deployments.length === 0) throw await clusterMissing(client, name, namespace);
 
   const streams = new Map<string, ContainerStream>();
   const loops = new Set<Promise<void>>();

@@ -11,7 +11,7 @@ import { summarizePod } from '../core/readiness.ts';
 import { componentSelector, labelSelector, schedulerName } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 import type { Forwarding } from '../kube/portforward.ts';
-import { clusterNotFound } from './cluster.ts';
+import { clusterMissing } from './cluster.ts';
 import { compareText } from '../core/order.ts';
 
 export interface ForwardPort {
@@ -80,7 +80,7 @@ export function displayHost(address: string): string {
 /** Serves until request.signal aborts (then resolves) or a failure no retry can fix. */
 export async function runPortForward(client: KubeClient, request: ForwardRequest, view: ForwardView): Promise<void> {
   const { namespace, name, signal } = request;
-  if (!(await client.getDeployment(namespace, schedulerName(name)))) throw clusterNotFound(name, namespace);
+  if (!(await client.getDeployment(namespace, schedulerName(name)))) throw await clusterMissing(client, name, namespace);
 
   const state: ForwardState = { open: 0, received: 0, sent: 0, reconnects: 0 };
   const counters = { received: (n: number) => void (state.received += n), sent: (n: number) => void (state.sent += n) };

@@ -8,7 +8,7 @@ import { componentSelector, labelSelector, workerName } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
-import { clusterNotFound, readClusterStatus } from './cluster.ts';
+import { clusterMissing, readClusterStatus } from './cluster.ts';
 import { pickTarget } from './port-forward.ts';
 import { callSchedulerApi } from './scheduler-api.ts';
 import { waitForCluster } from './wait.ts';
@@ -51,7 +51,7 @@ async function retireWorkers(client: KubeClient, namespace: string, cluster: str
 export async function scaleCluster(client: KubeClient, request: ScaleRequest, reporter: Reporter): Promise<ClusterStatus> {
   const { name, namespace, workers } = request;
   const worker = await client.getDeployment(namespace, workerName(name));
-  if (!worker) throw clusterNotFound(name, namespace);
+  if (!worker) throw await clusterMissing(client, name, namespace);
   const from = worker.spec?.replicas ?? 1;
   const shrinking = workers < from;
   const checklist = new Checklist(
@@ -112,6 +112,6 @@ export async function scaleCluster(client: KubeClient, request: ScaleRequest, re
     throw error;
   }
   const status = await readClusterStatus(client, namespace, name);
-  if (!status) throw clusterNotFound(name, namespace);
+  if (!status) throw await clusterMissing(client, name, namespace);
   return status;
 }

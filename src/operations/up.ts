@@ -7,7 +7,7 @@ import { type ClusterSpec, DEFAULT_WORKERS, FIELD_MANAGER, LABEL, schedulerName,
 import type { ClusterStatus } from '../core/status.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
-import { readClusterStatus } from './cluster.ts';
+import { namespaceNotFound, readClusterStatus } from './cluster.ts';
 import { waitForCluster } from './wait.ts';
 
 export interface UpRequest {
@@ -25,9 +25,7 @@ function describe(o: KubernetesObject): string {
 
 async function resolveSpec(client: KubeClient, request: UpRequest): Promise<ClusterSpec> {
   const { spec } = request;
-  if (!(await client.namespaceExists(spec.namespace))) {
-    throw new KubectlDaskError(`namespace "${spec.namespace}" not found: create it with kubectl create namespace ${spec.namespace}, or pick another with -n`, ExitCode.notFound);
-  }
+  if (!(await client.namespaceExists(spec.namespace))) throw namespaceNotFound(spec.namespace);
   const [scheduler, service, worker] = await Promise.all([
     client.getDeployment(spec.namespace, schedulerName(spec.name)),
     client.getService(spec.namespace, schedulerName(spec.name)),

@@ -79,7 +79,8 @@ describe('kubeconfig conventions', () => {
       fs.writeFileSync(file, YAML.stringify(config, { lineWidth: 0 }), { mode: 0o600 });
       const r = await dask(['status', '--kubeconfig', file, '-o', 'json'], { env: { XDG_CACHE_HOME: cache } });
       expect(r.code, r.stderr).toBe(3);
-      expect(r.stderr).toContain(`not found in namespace "${namespace}"`);
+      // The namespace of the text just written, which does not exist.
+      expect(r.stderr).toContain(`namespace "${namespace}" not found`);
     }
     const kept = fs.globSync(path.join(cache, 'kubectl-dask', 'app', '*', '.kubeconfig-cache', '*'));
     // One for each of the two texts.

@@ -265,10 +265,12 @@ describe('RBAC', () => {
 describe('what is not there', () => {
   namespacePerTest();
 
-  it('a namespace that does not exist: up exits 3 and says how to create it', async () => {
+  it('a namespace that does not exist: every command exits 3 and says how to create it', async () => {
     const missing = `${ns.name}-missing`;
-    const r = await dask(['up', '-n', missing]);
-    expectCleanError(r, 3, new RegExp(`^error: namespace "${missing}" not found: create it with kubectl create namespace ${missing}, or pick another with -n$`));
+    for (const args of [['up'], ['status'], ['scale', '--workers', '3'], ['down', '--yes'], ['logs'], ['port-forward']]) {
+      const r = await dask([...args, '-n', missing]);
+      expectCleanError(r, 3, new RegExp(`^error: namespace "${missing}" not found: create it with kubectl create namespace ${missing}, or pick another with -n$`));
+    }
     expect((await kubectl(['get', 'namespace', missing, '--ignore-not-found'])).trim()).toBe('');
   });
 
