@@ -88,6 +88,14 @@ function missingValue(message: string, argv: string[]): string | undefined {
   return `flag ${flag} needs a value: see ${command ? `kubectl dask ${command} --help` : 'kubectl dask --help'}`;
 }
 
+/** yargs says "Not enough non-option arguments" for a command's missing word (completion's shell). */
+function missingArgument(message: string, argv: string[]): string | undefined {
+  if (!message.startsWith('Not enough non-option arguments')) return undefined;
+  const word = argv.find((a) => commandWords.includes(a));
+  const usage = commands.find((c) => String(c.command ?? '').split(' ')[0] === word)?.command;
+  return usage === undefined ? undefined : `missing argument: kubectl dask ${String(usage)}; see kubectl dask ${word} --help`;
+}
+
 export async function main(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
   const argv = splitAttachedValues(args);
   const parser = yargs(argv)
@@ -108,7 +116,7 @@ export async function main(args: string[], stderr: NodeJS.WritableStream = proce
       // yargs reports a mistyped command only as its suggestion; say what was wrong first.
       const text = message?.startsWith('Did you mean')
         ? `unknown command "${commandArgument(argv)}": ${message.replace('Did you mean', 'did you mean')}`
-        : (message && (unknownArguments(message, argv) ?? missingValue(message, argv))) ?? message;
+        : (message && (unknownArguments(message, argv) ?? missingValue(message, argv) ?? missingArgument(message, argv))) ?? message;
       // yargs' own checks (and a coerce that threw) come as a YError: a usage error, as the others.
       throw error && error.name !== 'YError' ? error : new UsageError(text);
     });

@@ -72,6 +72,7 @@ describe('usage errors are reported before any connection', () => {
     [['down', 'Bad_Name'], '--name'],
     [['up', 'etl'], '--name etl'],
     [['list', '-n'], 'flag -n needs a value'],
+    [['completion'], 'missing argument: kubectl dask completion <shell>'],
     [['up', '--name', '--dry-run'], 'flag --name needs a value'],
     [['logs', '--tail'], 'flag --tail needs a value'],
     [['status', '-n', ''], 'the namespace is empty'],
