@@ -25,7 +25,7 @@ export function parseAddress(value: unknown): string {
 }
 
 export function parsePort(flag: string, value: unknown): number {
-  return parseCount(flag, value, { min: 0, max: 65_535 });
+  return parseCount(flag, value, { min: 0, max: 65_535, example: '0 (any free port)' });
 }
 
 /** Forwards until Ctrl-C, which ends the command with exit code 0: that is how a forward ends. */

@@ -16,10 +16,10 @@ export function parseClusterName(value: unknown): string {
   return name;
 }
 
-export function parseCount(flag: string, value: unknown, { min = 0, max = 10_000 } = {}): number {
+export function parseCount(flag: string, value: unknown, { min = 0, max = 10_000, example = '4' } = {}): number {
   const text = String(value).trim();
   if (!/^\d+$/.test(text)) {
-    throw new UsageError(`invalid --${flag} "${String(value)}": expected a whole number from ${min} to ${max}, e.g. --${flag} 4`);
+    throw new UsageError(`invalid --${flag} "${String(value)}": expected a whole number from ${min} to ${max}, e.g. --${flag} ${example}`);
   }
   const n = Number(text);
   if (n < min || n > max) {

@@ -36,7 +36,7 @@ async function resolveSpec(client: KubeClient, request: UpRequest): Promise<Clus
     const foreign = Object.entries(existing).filter(([, o]) => o !== undefined && o.metadata?.labels?.[LABEL.managedBy] !== FIELD_MANAGER);
     if (foreign.length > 0) {
       throw new KubectlDaskError(
-        `${foreign.map(([n]) => n).join(', ')} already exist in namespace "${spec.namespace}" but are not managed by kubectl-dask: choose another --name, or pass --force-conflicts to take them over`,
+        `${foreign.map(([n]) => n).join(', ')} already ${foreign.length === 1 ? 'exists' : 'exist'} in namespace "${spec.namespace}" but ${foreign.length === 1 ? 'is' : 'are'} not managed by kubectl-dask: choose another --name, or pass --force-conflicts to take ${foreign.length === 1 ? 'it' : 'them'} over`,
         ExitCode.conflict,
       );
     }

@@ -298,7 +298,7 @@ describe('conflicts and rejected applies', () => {
       spec: { selector: { app: 'someone-else' }, ports: [{ name: 'http', port: 80 }] },
     });
     const r = await dask(['up', '-n', ns.name]);
-    expectCleanError(r, 4, new RegExp(`^error: service/dask-scheduler already exist in namespace "${ns.name}" but are not managed by kubectl-dask: choose another --name, or pass --force-conflicts to take them over$`));
+    expectCleanError(r, 4, new RegExp(`^error: service/dask-scheduler already exists in namespace "${ns.name}" but is not managed by kubectl-dask: choose another --name, or pass --force-conflicts to take it over$`));
     expect(await objectNames(ns.name)).toEqual(['service/dask-scheduler']);
     const untouched = await getJson(ns.name, 'service/dask-scheduler');
     expect(untouched.metadata.labels).toEqual({ app: 'someone-else' });
