@@ -2,16 +2,33 @@
 import type { Options } from 'yargs';
 import { UsageError } from '../core/errors.ts';
 
-/** An empty namespace makes API paths that name none: every namespace's objects. */
-function nonEmptyNamespace(value: string): string {
-  if (value === '') throw new UsageError('the namespace is empty: pass -n NAME, or leave -n out for the context\'s namespace');
-  return value;
+/**
+ * An empty value would pass for none: a namespace makes API paths that name none (every
+ * namespace's objects), a context or kubeconfig falls back to the current one, so a script's unset
+ * variable would act on another cluster than meant.
+ */
+function nonEmpty(flag: string, instead: string): (value: string) => string {
+  return (value) => {
+    if (value === '') throw new UsageError(`the ${flag} is empty: pass ${instead}`);
+    return value;
+  };
 }
 
 export const globalOptions = {
-  kubeconfig: { type: 'string', describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)', global: true },
-  context: { type: 'string', describe: 'The kubeconfig context to use', global: true },
-  namespace: { alias: 'n', type: 'string', describe: "Namespace (default: the context's namespace, else default)", global: true, coerce: nonEmptyNamespace },
+  kubeconfig: {
+    type: 'string',
+    describe: 'Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config)',
+    global: true,
+    coerce: nonEmpty('kubeconfig path', '--kubeconfig FILE, or leave it out for $KUBECONFIG or ~/.kube/config'),
+  },
+  context: { type: 'string', describe: 'The kubeconfig context to use', global: true, coerce: nonEmpty('context', '--context NAME, or leave it out for the current context') },
+  namespace: {
+    alias: 'n',
+    type: 'string',
+    describe: "Namespace (default: the context's namespace, else default)",
+    global: true,
+    coerce: nonEmpty('namespace', "-n NAME, or leave -n out for the context's namespace"),
+  },
   interactive: {
     type: 'boolean',
     default: true,
@@ -23,10 +40,23 @@ export const globalOptions = {
 /**
  * A command's flags as yargs takes them, every string flag requiring its value as kubectl's do:
  * yargs gives a string flag typed without one its default (`--name` is then "dask") or an empty
- * string. A flag whose value may be left out says requiresArg: false.
+ * string. A flag whose value may be left out says requiresArg: false. As in kubectl, the last of
+ * a repeated flag counts (yargs would join them: `-n a -n b` read "a,b"), unless it is a list,
+ * and `--no-` negates only a switch (yargs would read `--no-name` as the name "false").
  */
 export function withValues<T extends Record<string, Options>>(options: T): T {
-  return Object.fromEntries(Object.entries(options).map(([name, option]) => [name, option.type === 'string' && option.requiresArg === undefined ? { ...option, requiresArg: true } : option])) as T;
+  return Object.fromEntries(
+    Object.entries(options).map(([name, option]) => {
+      if (option.type !== 'string') return [name, option];
+      const own = option.coerce as ((value: unknown) => unknown) | undefined;
+      const coerce = (value: unknown) => {
+        if ([value].flat().some((v) => typeof v === 'boolean')) throw new UsageError(`unknown flag --no-${name}: --${name} takes a value, it is not a switch`);
+        const last = Array.isArray(value) && !option.array ? value.at(-1) : value;
+        return own ? own(last) : last;
+      };
+      return [name, { ...option, requiresArg: option.requiresArg ?? true, coerce }];
+    }),
+  ) as T;
 }
 
 export interface GlobalArgs {

@@ -77,6 +77,13 @@ describe('usage errors are reported before any connection', () => {
     [['logs', '--tail'], 'flag --tail needs a value'],
     [['status', '-n', ''], 'the namespace is empty'],
     [['down', '--yes', '--namespace='], 'the namespace is empty'],
+    [['status', '--kubeconfig='], 'the kubeconfig path is empty'],
+    [['down', '--yes', '--context='], 'the context is empty'],
+    [['up', '--no-name', '--dry-run'], 'unknown flag --no-name: --name takes a value'],
+    [['up', '--dry-run', '--no-namespace'], 'unknown flag --no-namespace'],
+    [['status', '--no-kubeconfig'], 'unknown flag --no-kubeconfig'],
+    [['up', '--dry-run', '--no-env'], 'unknown flag --no-env'],
+    [['up', '--dry-run', '--no-dry-run'], 'unknown flag --no-dry-run'],
     [['-n', 'data', 'stauts'], 'unknown command "stauts": did you mean status?'],
   ])('%j exits 2 with one error line naming %s, then a pointer to --help', async (argv, fix) => {
     const { code, stdout, stderrLines } = await run(...argv);
@@ -125,6 +132,16 @@ describe('up --dry-run=client', () => {
     });
     expect(docs.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['Service/dask-scheduler', 'Deployment/dask-scheduler', 'Deployment/dask-worker']);
     expect(docs.map((o) => o.metadata.namespace)).toEqual(['test', 'test', 'test']);
+  });
+
+  it('takes the last of a repeated flag, as kubectl does, and every value of a repeatable one', async () => {
+    const { code, stdout, stderrLines } = await run('up', '--dry-run', '-o', 'yaml', '-o', 'json', '-n', 'a', '-n', 'b', '--name', 'x', '--name', 'etl', '--env', 'A=1', '--env', 'B=2');
+    expect(stderrLines).toEqual([]);
+    expect(code).toBe(0);
+    const list = JSON.parse(stdout) as { items: { metadata: { name: string; namespace: string }; spec?: { template?: { spec: { containers: { env?: { name: string }[] }[] } } } }[] };
+    expect(list.items.map((o) => `${o.metadata.namespace}/${o.metadata.name}`)).toEqual(['b/etl-scheduler', 'b/etl-scheduler', 'b/etl-worker']);
+    const env = list.items[2]!.spec!.template!.spec.containers[0]!.env!.map((e) => e.name);
+    expect(env).toEqual(expect.arrayContaining(['A', 'B']));
   });
 
   it('reads -ojson and -nNAME as kubectl does, and prints JSON as a List kubectl apply takes', async () => {
