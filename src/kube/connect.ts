@@ -5,7 +5,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
-import { load as parseYaml } from 'js-yaml';
+import { loadAll as parseYamlDocuments } from 'js-yaml';
 import { appDir } from '../app-dir.ts';
 import { KubeConfig, newClusters, newContexts, newUsers } from './client-node.ts';
 import { parseKubeconfigText } from './kubeconfig-text.ts';
@@ -38,8 +38,9 @@ const parsedKubeconfigs = appDir === undefined ? undefined : join(appDir, '.kube
 /** client-node's loadFromFile(), with the YAML parse kept between runs. */
 function loadFile(kc: KubeConfig, file: string): void {
   try {
-    // Wrapped: the bundle loads js-yaml when parseYaml is first read, which a kept parse never needs.
-    const document = parseKubeconfigText(readFileSync(file, 'utf8'), parsedKubeconfigs, (text) => parseYaml(text)) as Record<string, unknown>;
+    // Wrapped: the bundle loads js-yaml when its export is first read, which a kept parse never
+    // needs. As kubectl, a file without a document (empty, or only comments) is an empty kubeconfig.
+    const document = parseKubeconfigText(readFileSync(file, 'utf8'), parsedKubeconfigs, (text) => parseYamlDocuments(text)[0] ?? {}) as Record<string, unknown>;
     kc.loadFromOptions({
       clusters: newClusters(document.clusters),
       contexts: newContexts(document.contexts),

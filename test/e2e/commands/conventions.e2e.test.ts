@@ -59,6 +59,20 @@ describe('kubeconfig conventions', () => {
     expect(flag.stderr.split('\n')[0]).toMatch(/^error: current context "team" is incomplete in kubeconfig: pick one with --context$/);
   });
 
+  it('takes a file without a document (empty, or only comments) as an empty kubeconfig, as kubectl does', async () => {
+    const empty = path.join(tmp.dir, 'empty.yaml');
+    const comments = path.join(tmp.dir, 'comments.yaml');
+    fs.writeFileSync(empty, '');
+    fs.writeFileSync(comments, '# kept for later\n');
+    const env = { KUBECONFIG: [empty, comments, teamConfig, kubeconfigPath].join(path.delimiter) };
+    const listed = await dask(['list', '-o', 'json'], { env });
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toHaveProperty('items');
+    const alone = await dask(['list', '--kubeconfig', comments]);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr.split('\n')[0]).toMatch(/^error: kubeconfig has no current context: pass --context NAME/);
+  });
+
   it('-n wins over the context namespace, and the next steps then carry -n', async () => {
     await using other = await freshNamespace('cmd-conv-other');
     const env = { KUBECONFIG: [teamConfig, kubeconfigPath].join(path.delimiter) };
