@@ -93,9 +93,9 @@ export async function createForwardPresenter(
   openDashboard: boolean,
   streams: { stdout: NodeJS.WritableStream; stderr: NodeJS.WriteStream } = { stdout: process.stdout, stderr: process.stderr },
 ): Promise<ForwardPresenter> {
-  const p = paint(mode.color);
+  const p = paint(mode.stderrColor);
   const notice = (text: string) => void streams.stderr.write(`${p.dim('•')} ${text}\n`);
-  const live = mode.interactive ? (await loadForwardPanelView()).createLivePanel(streams.stderr, mode.color) : undefined;
+  const live = mode.interactive ? (await loadForwardPanelView()).createLivePanel(streams.stderr, mode.stderrColor) : undefined;
   return {
     listening(ports) {
       streams.stdout.write(`${formatForwardAddresses(ports, address, mode.color)}\n`);

@@ -3,7 +3,10 @@
 
 export interface TerminalMode {
   interactive: boolean;
+  /** For what goes to stdout (results). */
   color: boolean;
+  /** For what goes to stderr (progress, notices): `up 2>up.log` in a terminal keeps its log plain. */
+  stderrColor: boolean;
 }
 
 interface Streams {
@@ -26,11 +29,9 @@ export function detectTerminal(
   const interactive =
     !noInteractive && !!streams.stdout.isTTY && !!streams.stderr.isTTY && !flag(env.CI) && !dumb;
   // FORCE_COLOR wins over everything, as in Node itself: FORCE_COLOR=0 turns colour off.
-  const color =
-    env.FORCE_COLOR !== undefined
-      ? env.FORCE_COLOR === '' || flag(env.FORCE_COLOR)
-      : !!streams.stdout.isTTY && !env.NO_COLOR && !dumb;
-  return { interactive, color };
+  const colorFor = (stream: { isTTY?: boolean }) =>
+    env.FORCE_COLOR !== undefined ? env.FORCE_COLOR === '' || flag(env.FORCE_COLOR) : !!stream.isTTY && !env.NO_COLOR && !dumb;
+  return { interactive, color: colorFor(streams.stdout), stderrColor: colorFor(streams.stderr) };
 }
 
 export type Tone = 'green' | 'red' | 'yellow' | 'cyan' | 'dim' | 'bold';

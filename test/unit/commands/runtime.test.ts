@@ -10,7 +10,7 @@ describe('progressReporter', () => {
     let text = '';
     vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((text += String(chunk)), true));
     const start = operation([{ id: 'workers', label: 'Workers ready', status: 'running', detail: '0/2' }]);
-    const reporter = await progressReporter({ interactive: false, color: false });
+    const reporter = await progressReporter({ interactive: false, color: false, stderrColor: false });
     const failed = withStep(start, 'workers', { status: 'failed' });
     reporter.update(failed);
     await reporter.close();

@@ -12,7 +12,7 @@ vi.mock('ink', async (importOriginal) => {
 describe('createReporter loading', () => {
   it('imports Ink only for an interactive terminal', async () => {
     for (const interactive of [false, true]) {
-      const reporter = await createReporter({ interactive, color: false }, new FakeTerminal().asStream());
+      const reporter = await createReporter({ interactive, color: false, stderrColor: false }, new FakeTerminal().asStream());
       await reporter.close();
       expect(loaded.ink).toBe(interactive);
     }

@@ -35,7 +35,18 @@ describe('detectTerminal', () => {
   });
 
   it('keeps colour decisions independent of --no-interactive', () => {
-    expect(detectTerminal({ noInteractive: true }, {}, tty)).toEqual({ interactive: false, color: true });
+    expect(detectTerminal({ noInteractive: true }, {}, tty)).toEqual({ interactive: false, color: true, stderrColor: true });
+  });
+
+  it.each([
+    ['a terminal', {}, tty, true],
+    ['stderr redirected to a file', {}, { ...tty, stderr: {} }, false],
+    ['only stdout piped', {}, { ...tty, stdout: {} }, true],
+    ['NO_COLOR=1', { NO_COLOR: '1' }, tty, false],
+    ['FORCE_COLOR=1 into a file', { FORCE_COLOR: '1' }, { ...tty, stderr: {} }, true],
+    ['TERM=dumb', { TERM: 'dumb' }, tty, false],
+  ])('colour of stderr for %s', (_, env, streams, color) => {
+    expect(detectTerminal({}, env, streams).stderrColor).toBe(color);
   });
 });
 
