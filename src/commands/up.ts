@@ -94,6 +94,10 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       // No API call: the namespace comes from the flag or the kubeconfig alone.
       const namespace = args.namespace ?? (await import('../kube/connect.ts')).namespaceFromKubeconfig(args);
       const objects = buildClusterObjects({ ...base, namespace, workers: workers ?? DEFAULT_WORKERS });
+      // Applied as printed, the default would scale an existing cluster to it, without retiring workers.
+      if (workers === undefined) {
+        process.stderr.write(`note: ${base.name}-worker has ${DEFAULT_WORKERS} replicas, a new cluster's count; up keeps an existing cluster's (--dry-run=server shows it): pass --workers N to choose\n`);
+      }
       writeResult(await formatObjects(objects, output === 'json' ? 'json' : 'yaml', { documents: true }));
       return;
     }

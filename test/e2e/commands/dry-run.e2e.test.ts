@@ -81,7 +81,8 @@ describe('kubectl dask up --dry-run', () => {
     const docs = yamlDocuments(r.stdout);
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Service/dask-scheduler', 'Deployment/dask-scheduler', 'Deployment/dask-worker']);
     expect(docs.every((d) => d.metadata.namespace === a.name)).toBe(true);
-    expect(r.stderr).toBe('');
+    // Only the note that the worker count is a new cluster's (up keeps an existing one's).
+    expect(r.stderr).toBe("note: dask-worker has 2 replicas, a new cluster's count; up keeps an existing cluster's (--dry-run=server shows it): pass --workers N to choose\n");
     expect(await objectNames(a.name)).toEqual([]);
 
     const json = await dask(['up', '--dry-run=client', '-o', 'json', '-n', a.name]);

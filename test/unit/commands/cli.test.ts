@@ -25,6 +25,11 @@ async function run(...argv: string[]): Promise<Run> {
   const log = vi.spyOn(console, 'log').mockImplementation((...args: unknown[]) => {
     stdout += `${args.join(' ')}\n`;
   });
+  // Errors go to main's stderr, notes to process.stderr.
+  const note = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
   const fakeStderr = {
     write: (chunk: string | Uint8Array) => {
       stderr += String(chunk);
@@ -36,6 +41,7 @@ async function run(...argv: string[]): Promise<Run> {
     return { code, stdout, stderrLines: stderr.split('\n').filter((line) => line.length > 0) };
   } finally {
     write.mockRestore();
+    note.mockRestore();
     log.mockRestore();
   }
 }
@@ -124,7 +130,10 @@ describe('help and version', () => {
 describe('up --dry-run=client', () => {
   it('prints the Service and both Deployments as YAML documents without a kubeconfig', async () => {
     const { code, stdout, stderrLines } = await run('up', '--dry-run=client', '-o', 'yaml', '-n', 'test');
-    expect(stderrLines).toEqual([]);
+    // Applied, the default count would scale an existing cluster down: the note says so.
+    expect(stderrLines).toEqual([
+      "note: dask-worker has 2 replicas, a new cluster's count; up keeps an existing cluster's (--dry-run=server shows it): pass --workers N to choose",
+    ]);
     expect(code).toBe(0);
     const docs = parseAllDocuments(stdout).map((d) => {
       expect(d.errors).toEqual([]);
@@ -135,7 +144,7 @@ describe('up --dry-run=client', () => {
   });
 
   it('takes the last of a repeated flag, as kubectl does, and every value of a repeatable one', async () => {
-    const { code, stdout, stderrLines } = await run('up', '--dry-run', '-o', 'yaml', '-o', 'json', '-n', 'a', '-n', 'b', '--name', 'x', '--name', 'etl', '--env', 'A=1', '--env', 'B=2');
+    const { code, stdout, stderrLines } = await run('up', '--dry-run', '-o', 'yaml', '-o', 'json', '-n', 'a', '-n', 'b', '--name', 'x', '--name', 'etl', '--env', 'A=1', '--env', 'B=2', '--workers', '3');
     expect(stderrLines).toEqual([]);
     expect(code).toBe(0);
     const list = JSON.parse(stdout) as { items: { metadata: { name: string; namespace: string }; spec?: { template?: { spec: { containers: { env?: { name: string }[] }[] } } } }[] };
