@@ -172,11 +172,20 @@ export class KubeClient {
     socket: import('node:net').Socket,
     counters: import('./portforward.ts').ByteCounters,
   ): Promise<import('./portforward.ts').Forwarding> {
+    return (await this.portForwarding()).forwardConnection(target, socket, counters);
+  }
+
+  private async portForwarding(): Promise<import('./portforward.ts').PortForwarder> {
     if (this.portForwarder === undefined) {
       const { PortForwarder } = await import('./portforward.ts');
       this.portForwarder ??= new PortForwarder(this.connection.kc);
     }
-    return this.portForwarder.forwardConnection(target, socket, counters);
+    return this.portForwarder;
+  }
+
+  /** Opens the port-forward session of a pod before its first connection, so a refusal shows at once. */
+  async prepareForward(pod: import('./portforward.ts').ForwardPod): Promise<void> {
+    await (await this.portForwarding()).prepare(pod);
   }
 
   /** Connections forwarded from now on do not go to pod; its session ends with its last one. */

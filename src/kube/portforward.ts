@@ -10,9 +10,13 @@ import { ApiException, type KubeConfig } from './client-node.ts';
 import { toUserError } from './errors.ts';
 import { SpdySession } from './spdy-session.ts';
 
-export interface ForwardTarget {
+/** A pod whose ports are forwarded: one session each. */
+export interface ForwardPod {
   namespace: string;
   pod: string;
+}
+
+export interface ForwardTarget extends ForwardPod {
   port: number;
 }
 
@@ -61,6 +65,11 @@ export class PortForwarder {
     return connect(session, target.port, socket, counters);
   }
 
+  /** Opens pod's session ahead of its first connection; rejects as forwardConnection does. */
+  async prepare(pod: ForwardPod): Promise<void> {
+    await this.session(pod);
+  }
+
   /** New connections to pod no longer use its session, which closes once its connections end. */
   release(namespace: string, pod: string): void {
     const key = sessionKey(namespace, pod);
@@ -76,7 +85,7 @@ export class PortForwarder {
     this.sessions.clear();
   }
 
-  private session(target: ForwardTarget): Promise<SpdySession> {
+  private session(target: ForwardPod): Promise<SpdySession> {
     const key = sessionKey(target.namespace, target.pod);
     const entry = this.sessions.get(key);
     if (entry !== undefined && (entry.session === undefined || entry.session.accepting)) return entry.opening;
@@ -205,7 +214,7 @@ function connect(session: SpdySession, port: number, socket: Socket, counters: B
 }
 
 /** The HTTP/1.1 upgrade to SPDY/3.1, with client-node's TLS, credentials and proxy agent. */
-async function openSession(kc: KubeConfig, target: ForwardTarget): Promise<SpdySession> {
+async function openSession(kc: KubeConfig, target: ForwardPod): Promise<SpdySession> {
   const attempt = { verb: 'create', resource: 'pods/portforward', namespace: target.namespace, name: target.pod };
   try {
     const cluster = kc.getCurrentCluster();

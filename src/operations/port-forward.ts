@@ -45,7 +45,7 @@ export interface ForwardState {
 }
 
 export interface ForwardView {
-  /** The servers listen; ports carry the actual local port numbers. */
+  /** The servers listen and a Ready scheduler pod's session is open; ports carry the actual local port numbers. */
   listening(ports: ForwardPort[]): void;
   /** Something changed: target, open connections, reconnects. */
   update(state: Readonly<ForwardState>): void;
@@ -162,6 +162,7 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
     }
   };
 
+  const ports: ForwardPort[] = [];
   let seen = false;
   const onPods = (pods: V1Pod[]) => {
     const target = pickTarget(pods, state.target);
@@ -175,17 +176,24 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
       client.releaseForwardedPod(namespace, pod);
     }
     if (target === state.target && seen) return;
+    const first = !seen;
     seen = true;
     if (state.target !== undefined) client.releaseForwardedPod(namespace, state.target);
     view.notice(target ? `forwarding to scheduler pod ${target}` : 'no Ready scheduler pod: new connections wait for one');
     state.target = target;
     for (const wake of waiters) wake();
     view.update(state);
+    // The pod's session opens now, not with the first connection: as with kubectl, whose forward
+    // starts with it, a user who may not forward is told before any address is printed. Other
+    // failures are for connections to retry.
+    const prepared = target === undefined ? Promise.resolve() : client.prepareForward({ namespace, pod: target }).catch((error: unknown) => {
+      if (error instanceof KubectlDaskError && error.exitCode === ExitCode.forbidden) fail(error);
+    });
+    if (first) void prepared.then(() => stop.signal.aborted || view.listening(ports));
   };
 
   const servers: net.Server[] = [];
   try {
-    const ports: ForwardPort[] = [];
     for (const requested of request.ports) {
       const port = { ...requested };
       // Half-open: a client that ends its side may still read the pod's answer.
@@ -196,7 +204,6 @@ export async function runPortForward(client: KubeClient, request: ForwardRequest
       server.on('error', (error) => view.notice(`local port ${port.local}: ${error.message}`));
       ports.push(port);
     }
-    view.listening(ports);
     await client.observePods(namespace, labelSelector(componentSelector(name, 'scheduler')), stop.signal, onPods);
   } finally {
     signal.removeEventListener('abort', onAbort);

@@ -96,14 +96,23 @@ export async function createForwardPresenter(
   const p = paint(mode.stderrColor);
   const notice = (text: string) => void streams.stderr.write(`${p.dim('•')} ${text}\n`);
   const live = mode.interactive ? (await loadForwardPanelView()).createLivePanel(streams.stderr, mode.stderrColor) : undefined;
+  // The addresses come first; what the forward reports before them waits, as the live panel would
+  // draw above them and then erase them with its next frame.
+  let waiting: (() => void)[] | undefined = [];
+  const afterAddresses =
+    <A extends unknown[]>(show: (...args: A) => void) =>
+    (...args: A) =>
+      waiting ? void waiting.push(() => show(...args)) : show(...args);
   return {
     listening(ports) {
       streams.stdout.write(`${formatForwardAddresses(ports, address, mode.color)}\n`);
+      for (const show of waiting ?? []) show();
+      waiting = undefined;
       const dashboard = ports.find((port) => port.label === 'dashboard');
       if (openDashboard && dashboard) openBrowser(dashboardUrl(address, dashboard.local), live?.notice ?? notice);
     },
-    update: live?.update ?? (() => undefined),
-    notice: live?.notice ?? notice,
+    update: afterAddresses(live?.update ?? (() => undefined)),
+    notice: afterAddresses(live?.notice ?? notice),
     close: live?.close ?? (async () => undefined),
   };
 }

@@ -198,6 +198,18 @@ describe('RBAC', () => {
     expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(2);
   });
 
+  it('a user who may see the cluster but not forward to it: port-forward exits 7 at once, before printing an address', async () => {
+    await daskOk(['up', '-n', ns.name, '--workers', '1']);
+    const { kubeconfig } = await limitedUser('no-forward', [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    for (const command of [['port-forward', '--port', '0', '--dashboard-port', '0'], ['dashboard', '--port', '0', '--no-open']]) {
+      const r = await dask([...command, '--kubeconfig', kubeconfig], { timeoutMs: 30_000 });
+      expectCleanError(r, 7, new RegExp(`^error: forbidden: you may not create pods/portforward in namespace "${ns.name}"; ask an admin`));
+    }
+  });
+
   it('a user who may see the cluster but not read its logs: logs and logs -f exit 7 naming get pods/log, with the API server reason', async () => {
     await daskOk(['up', '-n', ns.name, '--workers', '1']);
     const { kubeconfig, token } = await limitedUser('no-logs', [

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { stripVTControlCharacters } from 'node:util';
 import { cleanup, render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
-import { browserCommand, formatBytes, formatForwardAddresses } from '../../../src/ui/forward-panel.ts';
+import { browserCommand, createForwardPresenter, formatBytes, formatForwardAddresses } from '../../../src/ui/forward-panel.ts';
 import { ForwardPanel, createLivePanel } from '../../../src/ui/forward-panel-live.tsx';
 
 afterEach(cleanup);
@@ -80,5 +80,23 @@ describe('createLivePanel', () => {
     const text = stripVTControlCharacters(written);
     for (const notice of ['first', 'second', 'third', 'retry 0', 'retry 49']) expect(text.split(`• ${notice}\n`)).toHaveLength(2);
     expect(text).toContain('Connections:   1 open');
+  });
+});
+
+describe('createForwardPresenter', () => {
+  it('prints the addresses before anything the forward reported while it started', async () => {
+    const lines: string[] = [];
+    const collect = (stream: string) => Object.assign(new Writable({ write: (chunk, _encoding, done) => (lines.push(`${stream}: ${String(chunk).split('\n')[0]}`), done()) }), { isTTY: false });
+    const presenter = await createForwardPresenter({ interactive: false, color: false, stderrColor: false }, '127.0.0.1', false, {
+      stdout: collect('stdout'),
+      stderr: collect('stderr') as unknown as NodeJS.WriteStream,
+    });
+    presenter.notice('forwarding to scheduler pod dask-scheduler-1');
+    presenter.update({ target: 'dask-scheduler-1', open: 0, received: 0, sent: 0, reconnects: 0 });
+    expect(lines).toEqual([]);
+    presenter.listening([{ label: 'scheduler', flag: '--port', remote: 8786, local: 40001 }]);
+    presenter.notice('later');
+    await presenter.close();
+    expect(lines).toEqual(['stdout: Dask address: tcp://127.0.0.1:40001', 'stderr: • forwarding to scheduler pod dask-scheduler-1', 'stderr: • later']);
   });
 });
