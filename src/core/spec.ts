@@ -86,3 +86,16 @@ export function schedulerAddress(cluster: string): string {
 export function schedulerFqdnAddress(cluster: string, namespace: string): string {
   return `tcp://${schedulerName(cluster)}.${namespace}.svc:${SCHEDULER_PORT}`;
 }
+
+/** The cluster's name as a suggested command's argument: none for the default cluster. */
+export function nameArgument(name: string): string {
+  return name === DEFAULT_NAME ? '' : ` ${name}`;
+}
+
+/**
+ * The -n a suggested command needs: none when the namespace is the kubeconfig context's, which it
+ * would use anyway; always when that is unknown, so it never acts on a same-named cluster elsewhere.
+ */
+export function namespaceFlag(namespace: string, contextNamespace: string | undefined): string {
+  return namespace === contextNamespace ? '' : ` -n ${namespace}`;
+}

@@ -1,7 +1,7 @@
 // Reads one cluster's objects and turns them into the status shape.
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 import { type ClusterStatus, clusterStatus } from '../core/status.ts';
-import { LABEL, clusterSelector } from '../core/spec.ts';
+import { DEFAULT_NAME, LABEL, clusterSelector, namespaceFlag } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
 export function namespaceNotFound(namespace: string): KubectlDaskError {
@@ -10,13 +10,13 @@ export function namespaceNotFound(namespace: string): KubectlDaskError {
 
 /** The error for a cluster none of whose objects exist: its whole namespace may be what is missing. */
 export async function clusterMissing(client: KubeClient, name: string, namespace: string): Promise<KubectlDaskError> {
-  return (await client.namespaceExists(namespace)) ? clusterNotFound(name, namespace) : namespaceNotFound(namespace);
+  return (await client.namespaceExists(namespace)) ? clusterNotFound(name, namespace, client.contextNamespace) : namespaceNotFound(namespace);
 }
 
-function clusterNotFound(name: string, namespace: string): KubectlDaskError {
-  const nameFlag = name === 'dask' ? '' : ` --name ${name}`;
+function clusterNotFound(name: string, namespace: string, contextNamespace: string): KubectlDaskError {
+  const nameFlag = name === DEFAULT_NAME ? '' : ` --name ${name}`;
   return new KubectlDaskError(
-    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag}, or list clusters with kubectl dask list -A`,
+    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag}${namespaceFlag(namespace, contextNamespace)}, or list clusters with kubectl dask list -A`,
     ExitCode.notFound,
   );
 }

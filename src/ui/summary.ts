@@ -1,6 +1,6 @@
 // What `up` and `scale` print last: whether the cluster is usable, how to connect, and the
 // commands a user needs next, spelled for this cluster so they can be pasted as they are.
-import { DEFAULT_NAME } from '../core/spec.ts';
+import { nameArgument, namespaceFlag } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
 import { STEP_STYLE, WARNING_STYLE } from './progress-text.ts';
 import { connectionFields, formatSnippets } from './status-view.ts';
@@ -22,8 +22,8 @@ export function formatUpSummary(s: ClusterStatus, opts: SummaryOptions): string 
     ? `Dask cluster "${s.name}" is ready in namespace ${s.namespace} (${counts}).`
     : `Dask cluster "${s.name}" in namespace ${s.namespace} is not ready yet (${counts}).`;
 
-  const target = s.name === DEFAULT_NAME ? '' : ` ${s.name}`;
-  const namespace = s.namespace === opts.contextNamespace ? '' : ` -n ${s.namespace}`;
+  const target = nameArgument(s.name);
+  const namespace = namespaceFlag(s.namespace, opts.contextNamespace);
   const steps = [
     ...(s.ready ? [] : [{ args: `status${target}`, why: 'see what it is still waiting for' }]),
     { args: `port-forward${target}`, why: 'reach the dashboard and scheduler from this machine' },

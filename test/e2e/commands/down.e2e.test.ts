@@ -1,7 +1,7 @@
 // `kubectl dask down`: deletes what the cluster owns and returns only once its pods are gone;
 // without a terminal it never asks and never deletes unasked.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
 import { dask, daskOk, firstLine, objectNames, pods } from './helpers.ts';
 
 let ns: Namespace;
@@ -24,6 +24,20 @@ describe('kubectl dask down', () => {
     expect(await objectNames(ns.name)).toEqual([]);
     expect(await pods(ns.name, 'dask')).toEqual([]);
     expect((await dask(['status', '-n', ns.name])).code).toBe(3);
+  });
+
+  it('a pod that does not go away: exit 5 naming it, and the kubectl command to look with, -n included', async () => {
+    await daskOk(['up', '-n', ns.name, '--workers', '1']);
+    const [worker] = (await pods(ns.name, 'dask', 'worker')).map((pod) => pod.metadata.name);
+    await kubectl(['patch', 'pod', worker!, '-n', ns.name, '--type', 'merge', '-p', '{"metadata":{"finalizers":["kubectl-dask.test/hold"]}}']);
+    try {
+      const r = await dask(['down', '--yes', '-n', ns.name, '--timeout', '3s']);
+      expect(r.code, r.stderr).toBe(5);
+      expect(r.stderr).toContain(`they may have finalizers or a stuck node; check with kubectl get pods -n ${ns.name} -l app.kubernetes.io/name=dask,`);
+      expect(r.stderr).toContain(`pod ${worker} still exists`);
+    } finally {
+      await kubectl(['patch', 'pod', worker!, '-n', ns.name, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+    }
   });
 
   it('deletes only the named cluster', async () => {
@@ -59,7 +73,7 @@ describe('kubectl dask down', () => {
     const r = await dask(['down', 'nosuch', '--yes', '-n', ns.name]);
     expect(r.code, r.stderr).toBe(3);
     expect(firstLine(r.stderr)).toBe(
-      `error: Dask cluster "nosuch" not found in namespace "${ns.name}": create it with kubectl dask up --name nosuch, or list clusters with kubectl dask list -A`,
+      `error: Dask cluster "nosuch" not found in namespace "${ns.name}": create it with kubectl dask up --name nosuch -n ${ns.name}, or list clusters with kubectl dask list -A`,
     );
     expect(r.stdout).toBe('');
   });

@@ -292,9 +292,9 @@ describe('what is not there', () => {
     ['status', ['status']],
   ])('%s of a cluster that does not exist exits 3 and says how to create or find one', async (_, args) => {
     const r = await dask([...args, '-n', ns.name]);
-    expectCleanError(r, 3, new RegExp(`^error: Dask cluster "dask" not found in namespace "${ns.name}": create it with kubectl dask up, or list clusters with kubectl dask list -A$`));
+    expectCleanError(r, 3, new RegExp(`^error: Dask cluster "dask" not found in namespace "${ns.name}": create it with kubectl dask up -n ${ns.name}, or list clusters with kubectl dask list -A$`));
     const named = await dask([args[0]!, 'etl', ...args.slice(1), '-n', ns.name]);
-    expectCleanError(named, 3, /^error: Dask cluster "etl" not found in namespace .*kubectl dask up --name etl,/);
+    expectCleanError(named, 3, new RegExp(`^error: Dask cluster "etl" not found in namespace .*kubectl dask up --name etl -n ${ns.name},`));
     expect(await objectNames(ns.name)).toEqual([]);
   });
 });
@@ -391,7 +391,8 @@ describe('timeout', () => {
   it('exits 5 and lists the pods that are not Ready and why (FailedScheduling)', async () => {
     const cpu = await unschedulableCpu();
     const r = await dask(['up', '-n', ns.name, '--cpu', cpu, '--timeout', '3s']);
-    expectCleanError(r, 5, /^error: timed out after 3s waiting for Dask cluster "dask" to be ready; raise --timeout, or inspect it with kubectl dask status dask$/);
+    // The suggested command names the namespace, which is not the context's.
+    expectCleanError(r, 5, new RegExp(`^error: timed out after 3s waiting for Dask cluster "dask" to be ready; raise --timeout, or inspect it with kubectl dask status -n ${ns.name}$`));
 
     const details = r.stderr.slice(r.stderr.indexOf('error: ')).split('\n').slice(1);
     expect(details).toContain('  deployment dask-worker: 0/2 ready, 2 updated');

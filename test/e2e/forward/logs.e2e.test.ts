@@ -130,7 +130,7 @@ describe('logs that cannot be read', () => {
     expect(r.stdout).toBe(`[${shortName(served!)}] a line that can be read`);
     expect(r.stderr).toContain(`[${shortName(unserved!)}] giving up on this log:`);
     expect(r.stderr.split('\n').at(-1)).toBe(
-      `error: could not read the log of [${shortName(unserved!)}], see above; the other logs were printed. Check the pods with kubectl dask status, then run kubectl dask logs again`,
+      `error: could not read the log of [${shortName(unserved!)}], see above; the other logs were printed. Check the pods with kubectl dask status -n ${ns.name}, then run kubectl dask logs -n ${ns.name} again`,
     );
   });
 });
