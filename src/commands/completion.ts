@@ -192,12 +192,19 @@ export function complete(table: CommandInfo[], words: string[]): Candidates {
   const matching = (values: { value: string; describe?: string }[]) => values.filter((v) => v.value.startsWith(current));
   const none: Candidates = { values: [], directive: Directive.noFileComp };
 
-  if (pending) {
-    const [key, option] = pending;
+  const flagValues = ([key, option]: [string, Options], typed: string): Candidates => {
+    const values = (list: string[]) => list.filter((v) => v.startsWith(typed)).map((value) => ({ value }));
     if (key === 'kubeconfig') return { values: [], directive: Directive.default };
-    if (key === 'output') return { values: matching([{ value: 'json' }, { value: 'yaml' }]), directive: Directive.noFileComp };
-    if (Array.isArray(option.choices)) return { values: matching(option.choices.map((c) => ({ value: String(c) }))), directive: Directive.noFileComp };
+    if (key === 'output') return { values: values(['json', 'yaml']), directive: Directive.noFileComp };
+    if (Array.isArray(option.choices)) return { values: values(option.choices.map(String)), directive: Directive.noFileComp };
     return none;
+  };
+  if (pending) return flagValues(pending, current);
+  // --output=j: the value after "=", offered bare, as cobra offers it (the shells complete what follows the "=").
+  const withValue = /^(-[^=]+)=(.*)$/s.exec(current);
+  if (withValue) {
+    const found = findOption({ ...global, ...command?.options }, withValue[1]!);
+    return found && takesValue(found[1]) ? flagValues(found, withValue[2]!) : none;
   }
   if (current.startsWith('-')) {
     const options = { ...global, ...command?.options };
@@ -282,9 +289,16 @@ ${comment} \`kubectl dask <TAB>\` completes through kubectl's own completion ins
 ${comment} kubectl_complete-dask executable from the release archive is on your PATH.
 `;
 
+// bash splits --flag=value into three COMP_WORDS at the "=" (COMP_WORDBREAKS): the words are
+// read from the line as typed instead, and what bash completes is what follows the "=".
 const BASH = `${header('#')}_kubectl_dask() {
-  local cur=\${COMP_WORDS[COMP_CWORD]} out directive line
-  local -a words=("\${COMP_WORDS[@]:1:COMP_CWORD}")
+  local line=\${COMP_LINE:0:COMP_POINT} cur out directive
+  local -a words
+  read -ra words <<< "$line"
+  [[ $line == *[[:space:]] ]] && words+=('')
+  words=("\${words[@]:1}")
+  cur=\${words[\${#words[@]}-1]}
+  [[ $cur == -*=* ]] && cur=\${cur#*=}
   out=$(kubectl-dask __complete "\${words[@]}" 2>/dev/null) || return 0
   directive=\${out##*:}
   COMPREPLY=()
@@ -305,6 +319,8 @@ ${header('#')}_kubectl_dask() {
   local line directive
   lines=("\${(@f)$(kubectl-dask __complete "\${(@)words[2,CURRENT]}" 2>/dev/null)}")
   directive=\${lines[-1]#:}
+  # The values of --flag=value come bare: complete what follows the "=".
+  [[ $PREFIX == -*=* ]] && compset -P '*='
   for line in "\${(@)lines[1,-2]}"; do
     [[ -z $line ]] && continue
     if [[ $line == *$'\\t'* ]]; then
@@ -327,8 +343,12 @@ fi
 `;
 
 const FISH = `${header('#')}function __kubectl_dask_complete
-    set -l words (commandline -opc) (commandline -ct)
-    kubectl-dask __complete $words[2..-1] 2>/dev/null | string match -v -r '^:'
+    set -l current (commandline -ct)
+    # Quoted, so that a new word (nothing typed yet) is still a word.
+    set -l words (commandline -opc) "$current"
+    # The values of --flag=value come bare, and fish completes the whole token: put the flag back.
+    set -l flag (string match -r -- '^-[^=]*=' "$current")
+    kubectl-dask __complete $words[2..-1] 2>/dev/null | string match -v -r '^:' | string replace -r -- '^' "$flag"
 end
 complete -c kubectl-dask -f -a '(__kubectl_dask_complete)'
 `;

@@ -2,7 +2,7 @@
 // __complete WORDS...`, which the launcher turns into `completion __complete -- WORDS...`.
 // Every test points KUBECONFIG at a missing file, so cluster names come back empty, never an error.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -84,6 +84,13 @@ describe('kubectl dask __complete', () => {
     expect(kubeconfig).toEqual({ values: [], descriptions: [], directive: ':0' });
   });
 
+  it('offers the value of --flag=value bare, as cobra does (the shells complete what follows the "=")', async () => {
+    expect((await complete('logs', '--output=j')).values).toEqual(['json']);
+    expect((await complete('status', '-o=')).values).toEqual(['json', 'yaml']);
+    expect((await complete('up', '--kubeconfig=')).directive).toBe(':0');
+    expect((await complete('up', '--unknown=x')).values).toEqual([]);
+  });
+
   it('does not take a flag value for the command name', async () => {
     expect((await complete('-n', 'data', 'sta')).values).toEqual(['status']);
     expect((await complete('--context=prod', 'do')).values).toEqual(['down']);
@@ -144,12 +151,43 @@ describe('kubectl dask completion SHELL', () => {
     });
   }
 
-  it('bash completes `kubectl-dask st<TAB>` with the function it defines', () => {
-    // A stand-in kubectl-dask on PATH answers __complete the way the real one does.
-    writeFileSync(join(dir, 'kubectl-dask'), '#!/bin/sh\n[ "$1" = __complete ] && printf "status\\tShow a cluster\\n:4\\n"\n', { mode: 0o755 });
+  /** Installs a stand-in kubectl-dask on PATH that records its words and answers __complete with answer. */
+  function standIn(answer: string): { env: NodeJS.ProcessEnv; words: () => string[] } {
+    const log = join(dir, 'words');
+    writeFileSync(join(dir, 'kubectl-dask'), `#!/bin/sh\nshift; for w in "$@"; do printf '%s\\n' "[$w]"; done > ${log}\nprintf '${answer}'\n`, { mode: 0o755 });
+    return { env: { ...process.env, PATH: `${dir}:${process.env.PATH}` }, words: () => readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+  }
+
+  /** What bash's function puts in COMPREPLY for the line typed so far. */
+  function bashCompletes(line: string, env: NodeJS.ProcessEnv): string {
     const script = `${completionScript('bash')}
-COMP_WORDS=(kubectl-dask st); COMP_CWORD=1; _kubectl_dask; printf '%s\\n' "\${COMPREPLY[@]}"`;
-    const result = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: { ...process.env, PATH: `${dir}:${process.env.PATH}` } });
-    expect(result.stdout).toBe('status\n');
+COMP_LINE=${JSON.stringify(line)}; COMP_POINT=\${#COMP_LINE}; _kubectl_dask; printf '%s\\n' "\${COMPREPLY[@]}"`;
+    return spawnSync('bash', ['-c', script], { encoding: 'utf8', env }).stdout;
+  }
+
+  it('bash completes `kubectl-dask st<TAB>` with the function it defines', () => {
+    const { env, words } = standIn('status\\tShow a cluster\\n:4\\n');
+    expect(bashCompletes('kubectl-dask st', env)).toBe('status\n');
+    expect(words()).toEqual(['[st]']);
+  });
+
+  it('bash passes --flag=value as one word, and a new word after a space', () => {
+    const { env, words } = standIn('json\\n:4\\n');
+    // bash itself completes what follows the "=", so the bare value is what it needs.
+    expect(bashCompletes('kubectl-dask logs --output=j', env)).toBe('json\n');
+    expect(words()).toEqual(['[logs]', '[--output=j]']);
+    bashCompletes('kubectl-dask status --namespace=data ', env);
+    expect(words()).toEqual(['[status]', '[--namespace=data]', '[]']);
+  });
+
+  it.skipIf(spawnSync('fish', ['-c', 'true']).status !== 0)('fish puts the flag back before a --flag=value value, and passes a new word', () => {
+    const { env, words } = standIn('json\\n:4\\n');
+    const file = join(dir, 'script.fish');
+    writeFileSync(file, completionScript('fish')!);
+    const fish = (line: string) => spawnSync('fish', ['-c', `source ${file}; complete -C ${JSON.stringify(line)}`], { encoding: 'utf8', env }).stdout;
+    expect(fish('kubectl-dask logs --output=j')).toBe('--output=json\n');
+    expect(words()).toEqual(['[logs]', '[--output=j]']);
+    fish('kubectl-dask status ');
+    expect(words()).toEqual(['[status]', '[]']);
   });
 });
