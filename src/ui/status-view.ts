@@ -67,7 +67,15 @@ export function formatClusterTable(list: ClusterStatus[], opts: { color: boolean
  * in a form `kubectl apply -f -` reads back: a YAML stream ("---" between objects), a JSON List.
  * The YAML library loads only for yaml: text output of status spent 4 ms loading it. */
 export async function formatObjects(objs: unknown, format: 'json' | 'yaml', opts: { documents?: boolean } = {}): Promise<string> {
-  if (format === 'json') return `${JSON.stringify(opts.documents && Array.isArray(objs) ? { apiVersion: 'v1', kind: 'List', items: objs } : objs, null, 2)}\n`;
+  if (format === 'json') return `${JSON.stringify(opts.documents && Array.isArray(objs) ? { apiVersion: 'v1', kind: 'List', items: objs } : objs, asApiTime, 2)}\n`;
   const { toYaml } = await import('./yaml.ts');
-  return opts.documents && Array.isArray(objs) ? objs.map(toYaml).join('---\n') : toYaml(objs);
+  const plain = JSON.parse(JSON.stringify(objs, asApiTime)) as unknown;
+  return opts.documents && Array.isArray(plain) ? plain.map(toYaml).join('---\n') : toYaml(plain);
+}
+
+/** A time as the API server writes it (2026-01-02T03:04:05Z): client-node's writes return Dates,
+ * which JSON would write with milliseconds the server never sent. */
+function asApiTime(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key];
+  return original instanceof Date ? original.toISOString().replace(/\.000Z$/, 'Z') : value;
 }

@@ -128,6 +128,18 @@ describe('formatObjects', () => {
     expect(await formatObjects([{ a: 1 }, { a: 2 }], 'yaml')).toBe('- a: 1\n- a: 2\n');
   });
 
+  it('quotes what a YAML 1.1 reader would not take for a string, as kubectl does', async () => {
+    expect(await formatObjects({ createdAt: '2026-12-06T09:26:10Z', answer: 'yes', mode: '0755', count: 3 }, 'yaml')).toBe(
+      'createdAt: "2026-12-06T09:26:10Z"\nanswer: "yes"\nmode: "0755"\ncount: 3\n',
+    );
+  });
+
+  it("writes client-node's Dates as the API server writes times, in JSON and YAML", async () => {
+    const created = { metadata: { creationTimestamp: new Date('2026-12-06T09:26:10Z') } };
+    expect(JSON.parse(await formatObjects(created, 'json'))).toEqual({ metadata: { creationTimestamp: '2026-12-06T09:26:10Z' } });
+    expect(await formatObjects([created], 'yaml', { documents: true })).toBe('metadata:\n  creationTimestamp: "2026-12-06T09:26:10Z"\n');
+  });
+
   it('never folds long lines such as snippets', async () => {
     const snippet = cluster().snippets.prefect;
     expect(await formatObjects({ snippet }, 'yaml')).toBe(`snippet: ${snippet}\n`);
