@@ -114,7 +114,7 @@ export class KubeClient {
 
   /** Sets replicas through the scale subresource, as `kubectl scale` does. */
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
-    await this.call({ verb: 'update', resource: 'deployments/scale', namespace, name }, async () => (await this.writes()).scaleDeployment(namespace, name, replicas));
+    await this.call({ verb: 'patch', resource: 'deployments/scale', namespace, name }, async () => (await this.writes()).scaleDeployment(namespace, name, replicas));
   }
 
   /** A null value removes the annotation. */

@@ -198,6 +198,18 @@ describe('RBAC', () => {
     expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(2);
   });
 
+  it('a user who may see the cluster but not scale it: exit 7 naming the verb the API server refused, patch', async () => {
+    await daskOk(['up', '-n', ns.name, '--workers', '1']);
+    const { kubeconfig } = await limitedUser('no-scale', [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+    ]);
+    const r = await dask(['scale', '--workers', '2', '--kubeconfig', kubeconfig]);
+    expectCleanError(r, 7, new RegExp(`^error: forbidden: you may not patch deployments/scale in namespace "${ns.name}"; ask an admin`));
+    expect(r.stderr).toMatch(/cannot patch resource "deployments\/scale"/);
+    expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(1);
+  });
+
   it('a user who may see the cluster but not forward to it: port-forward exits 7 at once, before printing an address', async () => {
     await daskOk(['up', '-n', ns.name, '--workers', '1']);
     const { kubeconfig } = await limitedUser('no-forward', [
