@@ -115,6 +115,12 @@ describe('help and version', () => {
     expect(stderrLines).toEqual([]);
   });
 
+  it.each(['up', 'scale', 'status', 'list', 'down', 'port-forward', 'dashboard', 'logs', 'version', 'completion'])('%s --help teaches with examples', async (command) => {
+    const { code, stdout } = await run(command, '--help');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(new RegExp(`Examples:\\n {2}.*kubectl dask ${command}\\b`));
+  });
+
   it('version prints the version of this build', async () => {
     const { code, stdout } = await run('version');
     expect(code).toBe(0);
