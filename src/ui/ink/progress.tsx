@@ -9,8 +9,9 @@ import { Table, toneProps } from './table.tsx';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const SPINNER_MS = 80;
-// A live frame taller than the terminal cannot be redrawn in place; a big cluster shows its
-// stuck pods and a count of the rest.
+// A live frame as tall as the terminal cannot be redrawn in place (Ink then clears the screen for
+// every frame, and each copy stays in the scrollback): a big cluster shows its stuck pods and a
+// count of the rest, fewer on a short terminal, and every line is cut at the terminal's width.
 const MAX_POD_ROWS = 10;
 
 export interface ProgressProps {
@@ -20,12 +21,14 @@ export interface ProgressProps {
   frame: number;
   color: boolean;
   now: Date;
+  /** The terminal's height, which the frame must stay under. */
+  rows?: number;
 }
 
 function StepRow({ step, frame, color }: { step: Step; frame: number; color: boolean }) {
   const { mark, tone } = STEP_STYLE[step.status];
   return (
-    <Text>
+    <Text wrap="truncate-end">
       <Text {...toneProps(tone, color)}>{step.status === 'running' ? SPINNER[frame % SPINNER.length] : mark}</Text>{' '}
       {step.label}
       {step.detail && <Text {...toneProps('dim', color)}> {step.detail}</Text>}
@@ -33,13 +36,20 @@ function StepRow({ step, frame, color }: { step: Step; frame: number; color: boo
   );
 }
 
-function visiblePods(pods: PodView[]): PodView[] {
-  if (pods.length <= MAX_POD_ROWS) return pods;
-  return [...pods.filter((p) => !p.ready), ...pods.filter((p) => p.ready)].slice(0, MAX_POD_ROWS);
+function visiblePods(pods: PodView[], limit: number): PodView[] {
+  if (pods.length <= limit) return pods;
+  return [...pods.filter((p) => !p.ready), ...pods.filter((p) => p.ready)].slice(0, limit);
 }
 
-export function Progress({ state, frame, color, now }: ProgressProps) {
-  const pods = visiblePods(state.pods);
+/** Pod rows that fit: the terminal less the title, the steps, the table's margin and header, the
+ * count of the rest and the line the cursor rests on. */
+function podRowsThatFit(state: OperationState, rows: number | undefined): number {
+  if (rows === undefined) return MAX_POD_ROWS;
+  return Math.max(0, Math.min(MAX_POD_ROWS, rows - state.steps.length - 5));
+}
+
+export function Progress({ state, frame, color, now, rows }: ProgressProps) {
+  const pods = visiblePods(state.pods, podRowsThatFit(state, rows));
   const hidden = state.pods.length - pods.length;
   return (
     <Box flexDirection="column">
@@ -50,14 +60,16 @@ export function Progress({ state, frame, color, now }: ProgressProps) {
           </Text>
         )}
       </Static>
-      <Text {...toneProps('bold', color)}>{state.title}</Text>
+      <Text {...toneProps('bold', color)} wrap="truncate-end">
+        {state.title}
+      </Text>
       {state.steps.map((step) => (
         <StepRow key={step.id} step={step} frame={frame} color={color} />
       ))}
-      {pods.length > 0 && (
+      {state.pods.length > 0 && (
         <Box flexDirection="column" marginTop={1}>
-          <Table table={podTable(pods, now)} color={color} />
-          {hidden > 0 && <Text {...toneProps('dim', color)}>… {hidden} more pods</Text>}
+          {pods.length > 0 && <Table table={podTable(pods, now)} color={color} />}
+          {hidden > 0 && <Text {...toneProps('dim', color)}>… {pods.length > 0 ? `${hidden} more pods` : `${hidden} pods`}</Text>}
         </Box>
       )}
     </Box>
@@ -72,7 +84,7 @@ export function createInkReporter(stream: NodeJS.WriteStream, color: boolean): R
   let ink: Instance | undefined;
   const draw = () => {
     if (!state) return;
-    const view = <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} />;
+    const view = <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} rows={stream.rows} />;
     // Mounted on the first state, so a command failing before it reports leaves no blank line.
     // interactive: true because detectTerminal already decided; Ctrl+C and console output stay
     // with the command, which owns cancellation and stdout.

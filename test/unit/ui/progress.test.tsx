@@ -57,6 +57,26 @@ describe('Ink progress view', () => {
     expect(frame.at(-1)).toBe('… 2 more pods');
   });
 
+  it('stays shorter than the terminal: fewer pod rows on a short one, a count alone on a tiny one', () => {
+    const pods = Array.from({ length: 30 }, (_, i) => pod(`dask-worker-${String(i).padStart(2, '0')}`, { ready: i > 1 }));
+    const state = { ...steps, pods };
+    for (const rows of [24, 20, 14, 9]) {
+      const { lastFrame } = render(<Progress state={state} frame={0} color={false} now={NOW} rows={rows} />);
+      expect(frameOf(lastFrame).length, `${rows} rows`).toBeLessThan(rows);
+    }
+    const short = frameOf(render(<Progress state={state} frame={0} color={false} now={NOW} rows={14} />).lastFrame);
+    expect(short.filter((line) => line.startsWith('dask-worker-'))).toHaveLength(14 - steps.steps.length - 5);
+    expect(short.at(-1)).toMatch(/^… \d+ more pods$/);
+    const tiny = frameOf(render(<Progress state={state} frame={0} color={false} now={NOW} rows={9} />).lastFrame);
+    expect(tiny.at(-1)).toBe('… 30 pods');
+  });
+
+  it('cuts long lines at the terminal width rather than wrapping them onto more rows', () => {
+    const long = { ...steps, title: `Creating Dask cluster "${'x'.repeat(100)}" in namespace default` };
+    const { lastFrame } = render(<Progress state={long} frame={0} color={false} now={NOW} rows={24} />);
+    expect(frameOf(lastFrame)).toHaveLength(1 + steps.steps.length);
+  });
+
   it('prints each warning event once, above the live frame', () => {
     const first = 'Pod dask-worker-x: FailedScheduling: 0/1 nodes are available';
     const { lastFrame, rerender } = render(<Progress state={{ ...steps, steps: [], events: [first] }} frame={0} color={false} now={NOW} />);
