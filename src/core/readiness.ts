@@ -129,12 +129,17 @@ export function podsAgreeWithRollouts(r: ClusterReadiness): boolean {
   return readyPods('scheduler') >= r.scheduler.desired && readyPods('worker') >= r.workers.desired;
 }
 
-/** Warning events worth showing while waiting, as one line each, oldest first. */
+/**
+ * Warning events worth showing while waiting, as one line each, oldest first, each line once: the
+ * scheduler records a pod's FailedScheduling twice (the event and its series), and a kubelet
+ * repeats BackOff under new names.
+ */
 export function describeEvents(events: CoreV1Event[]): string[] {
-  return events
+  const lines = events
     .filter((e) => e.type === 'Warning')
     .sort((a, b) => eventTime(a) - eventTime(b))
     .map((e) => `${e.involvedObject?.kind ?? 'Object'} ${e.involvedObject?.name ?? ''}: ${e.reason ?? ''}: ${(e.message ?? '').trim()}`);
+  return [...new Set(lines)];
 }
 
 function eventTime(e: CoreV1Event): number {

@@ -190,6 +190,17 @@ describe('describeEvents', () => {
     ]);
   });
 
+  it('shows the same warning of the same object once, as the scheduler records it twice', () => {
+    const at = (minute: number) => new Date(`2026-09-01T10:${String(minute).padStart(2, '0')}:00Z`);
+    const message = '0/1 nodes are available: 1 Insufficient cpu.';
+    const lines = describeEvents([
+      event('Warning', 'FailedScheduling', message, at(1), 'dask-worker-a'),
+      event('Warning', 'FailedScheduling', message, at(2), 'dask-worker-a'),
+      event('Warning', 'FailedScheduling', message, at(2), 'dask-worker-b'),
+    ]);
+    expect(lines).toEqual([`Pod dask-worker-a: FailedScheduling: ${message}`, `Pod dask-worker-b: FailedScheduling: ${message}`]);
+  });
+
   it('orders events.k8s.io events, which have only eventTime, among the others', () => {
     const late = event('Warning', 'Late', 'b', new Date('2026-09-01T10:05:00Z'));
     const early = { ...event('Warning', 'Early', 'a', new Date(0)), lastTimestamp: undefined, firstTimestamp: undefined, eventTime: new Date('2026-09-01T10:01:00Z') };
