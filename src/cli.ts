@@ -2,7 +2,7 @@
 // Only yargs and small modules are imported statically; each command imports the Kubernetes
 // client and Ink when it runs, so `--help` and `version` start fast.
 import yargs, { type CommandModule } from 'yargs';
-import { ExitCode, KubectlDaskError, UsageError } from './core/errors.ts';
+import { ExitCode, KubectlDaskError, QuietExit, UsageError } from './core/errors.ts';
 import { dashboardCommand } from './commands/dashboard.ts';
 import { downCommand } from './commands/down.ts';
 import { listCommand } from './commands/list.ts';
@@ -129,6 +129,7 @@ export async function main(args: string[], stderr: NodeJS.WritableStream = proce
 }
 
 function reportError(error: unknown, stderr: NodeJS.WritableStream): number {
+  if (error instanceof QuietExit) return error.exitCode;
   if (error instanceof KubectlDaskError) {
     stderr.write(`error: ${error.message}\n`);
     for (const line of error.details) stderr.write(`  ${line}\n`);

@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { UsageError } from '../core/errors.ts';
+import { ExitCode, QuietExit, UsageError } from '../core/errors.ts';
 import { type StreamWindow, parseComponents, parseSince, parseTail } from '../core/logs.ts';
 import { parseClusterName } from '../core/validate.ts';
 import { type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
@@ -46,11 +46,14 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
     const mode = terminalMode(args);
     const client = await connect(args);
     const [{ streamLogs }, { logOutput }] = await Promise.all([import('../operations/logs.ts'), import('../ui/log-lines.ts')]);
-    // A reader that goes away (logs | head) ends the command quietly, like Ctrl-C.
+    // A reader that goes away (logs | head) ends the command quietly with 0; Ctrl-C quietly with
+    // 130, as kubectl logs -f, which the signal ends.
     const closed = new AbortController();
     process.stdout.once('error', () => closed.abort());
-    const signal = AbortSignal.any([interruptSignal(), closed.signal]);
+    const interrupt = interruptSignal();
+    const signal = AbortSignal.any([interrupt, closed.signal]);
     const format = { output, color: mode.color, timestamps: args.timestamps };
     await streamLogs(client, { namespace: client.namespace, name, components, follow: args.follow, window, signal }, logOutput(format, signal));
+    if (interrupt.aborted) throw new QuietExit(ExitCode.interrupted);
   },
 };

@@ -27,6 +27,14 @@ export class KubectlDaskError extends Error {
   }
 }
 
+/** An end that is no failure to report but has its exit code, such as a follow stopped with Ctrl-C. */
+export class QuietExit extends KubectlDaskError {
+  constructor(exitCode: ExitCode) {
+    super('', exitCode);
+    this.name = 'QuietExit';
+  }
+}
+
 /** Bad flags or arguments: the top-level handler adds a pointer to --help. */
 export class UsageError extends KubectlDaskError {
   constructor(message: string) {
