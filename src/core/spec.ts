@@ -87,6 +87,11 @@ export function schedulerFqdnAddress(cluster: string, namespace: string): string
   return `tcp://${schedulerName(cluster)}.${namespace}.svc:${SCHEDULER_PORT}`;
 }
 
+/** The cluster's name as a suggested up's --name (up takes it as a flag): none for the default cluster. */
+export function nameFlag(name: string): string {
+  return name === DEFAULT_NAME ? '' : ` --name ${name}`;
+}
+
 /** The cluster's name as a suggested command's argument: none for the default cluster. */
 export function nameArgument(name: string): string {
   return name === DEFAULT_NAME ? '' : ` ${name}`;

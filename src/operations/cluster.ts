@@ -1,7 +1,7 @@
 // Reads one cluster's objects and turns them into the status shape.
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 import { type ClusterStatus, clusterStatus } from '../core/status.ts';
-import { DEFAULT_NAME, LABEL, clusterSelector, namespaceFlag } from '../core/spec.ts';
+import { LABEL, clusterSelector, nameFlag, namespaceFlag } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
 export function namespaceNotFound(namespace: string): KubectlDaskError {
@@ -14,9 +14,8 @@ export async function clusterMissing(client: KubeClient, name: string, namespace
 }
 
 function clusterNotFound(name: string, namespace: string, contextNamespace: string): KubectlDaskError {
-  const nameFlag = name === DEFAULT_NAME ? '' : ` --name ${name}`;
   return new KubectlDaskError(
-    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag}${namespaceFlag(namespace, contextNamespace)}, or list clusters with kubectl dask list -A`,
+    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag(name)}${namespaceFlag(namespace, contextNamespace)}, or list clusters with kubectl dask list -A`,
     ExitCode.notFound,
   );
 }

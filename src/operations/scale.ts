@@ -4,7 +4,7 @@
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
 import { POD_DELETION_COST, RETIRED_COST, type SchedulerWorkers, addressesOf, chooseWorkersToRemove } from '../core/retire.ts';
-import { componentSelector, labelSelector, workerName } from '../core/spec.ts';
+import { componentSelector, labelSelector, nameFlag, namespaceFlag, schedulerName, workerName } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
@@ -48,10 +48,19 @@ async function retireWorkers(client: KubeClient, namespace: string, cluster: str
   return addresses.length;
 }
 
+/** No worker Deployment: no cluster at all, or one whose worker Deployment was deleted by hand, which up recreates. */
+async function workerDeploymentMissing(client: KubeClient, name: string, namespace: string): Promise<KubectlDaskError> {
+  if (!(await client.getDeployment(namespace, schedulerName(name)))) return clusterMissing(client, name, namespace);
+  return new KubectlDaskError(
+    `Dask cluster "${name}" in namespace "${namespace}" has no worker Deployment ${workerName(name)}: recreate it with kubectl dask up${nameFlag(name)}${namespaceFlag(namespace, client.contextNamespace)} --workers N`,
+    ExitCode.notFound,
+  );
+}
+
 export async function scaleCluster(client: KubeClient, request: ScaleRequest, reporter: Reporter): Promise<ClusterStatus> {
   const { name, namespace, workers } = request;
   const worker = await client.getDeployment(namespace, workerName(name));
-  if (!worker) throw await clusterMissing(client, name, namespace);
+  if (!worker) throw await workerDeploymentMissing(client, name, namespace);
   const from = worker.spec?.replicas ?? 1;
   const shrinking = workers < from;
   const checklist = new Checklist(

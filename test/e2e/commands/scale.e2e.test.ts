@@ -96,3 +96,18 @@ describe('kubectl dask scale', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('kubectl dask scale of a cluster whose worker Deployment was deleted by hand', () => {
+  it('exits 3 saying that up recreates it, and up then does', async () => {
+    await using other = await freshNamespace('cmd-scale-noworker');
+    await daskOk(['up', '-n', other.name, '--name', 'etl', '--workers', '1']);
+    await kubectl(['delete', 'deployment', 'etl-worker', '-n', other.name]);
+    const r = await dask(['scale', 'etl', '-n', other.name, '--workers', '2']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `error: Dask cluster "etl" in namespace "${other.name}" has no worker Deployment etl-worker: recreate it with kubectl dask up --name etl -n ${other.name} --workers N`,
+    );
+    await daskOk(['up', '--name', 'etl', '-n', other.name, '--workers', '2']);
+    expect((await getJson(other.name, 'deployment/etl-worker')).spec.replicas).toBe(2);
+  });
+});
