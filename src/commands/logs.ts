@@ -38,7 +38,8 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
     const name = parseClusterName(args.name ?? 'dask');
     const components = parseComponents(args);
     const window: StreamWindow = {};
-    if (args.since !== undefined) window.sinceSeconds = parseSince(args.since);
+    const since = args.since === undefined ? undefined : parseSince(args.since);
+    if (since !== undefined) window.sinceSeconds = since;
     const tail = parseTail(args.tail);
     if (tail !== undefined) window.tailLines = tail;
     const output = parseOutput(args.output);

@@ -27,10 +27,10 @@ export function parseComponents(flags: { scheduler?: boolean; all?: boolean }): 
 }
 
 /** --since as whole seconds for the API (sinceSeconds), rounded up so nothing is cut off. */
-export function parseSince(value: unknown): number {
+/** --since as whole seconds; 0s means no limit, as in kubectl. */
+export function parseSince(value: unknown): number | undefined {
   const ms = parseDuration('since', value);
-  if (ms <= 0) throw new UsageError(`invalid --since "${String(value)}": expected a positive duration such as 30s, 5m or 2h`);
-  return Math.ceil(ms / 1000);
+  return ms === 0 ? undefined : Math.ceil(ms / 1000);
 }
 
 /** --tail N lines per container; -1 (kubectl's spelling of "all") and undefined mean all. */

@@ -43,6 +43,11 @@ describe('flags', () => {
     expect(() => parseSince(value)).toThrow(/--since .*5m/);
   });
 
+  it('takes --since 0s, the example a bare 0 is given, as no limit, as kubectl does', () => {
+    expect(() => parseSince('0')).toThrow(/e\.g\. 0s/);
+    expect(parseSince('0s')).toBeUndefined();
+  });
+
   it('reads --tail like kubectl: -1 is all', () => {
     expect(parseTail(undefined)).toBeUndefined();
     expect(parseTail('-1')).toBeUndefined();
