@@ -78,12 +78,26 @@ export function groupClusters(deployments: V1Deployment[], pods: V1Pod[]): Clust
     });
 }
 
-/** kubectl-style age: 45s, 12m, 3h, 5d. */
+/** Two units, the second left out when it is 0: 5m7s, 3h, 2d4h. */
+function twoUnits(big: number, bigUnit: string, small: number, smallUnit: string): string {
+  return small === 0 ? `${big}${bigUnit}` : `${big}${bigUnit}${small}${smallUnit}`;
+}
+
+/** An age as kubectl's AGE column shows it: 90s, 5m7s, 42m, 3h20m, 30h, 2d4h, 40d, 3y12d. */
 export function formatAge(from: string | null, now: Date = new Date()): string {
   if (!from) return '<unknown>';
-  const s = Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / 1000));
-  if (s < 120) return `${s}s`;
-  if (s < 7200) return `${Math.floor(s / 60)}m`;
-  if (s < 172800) return `${Math.floor(s / 3600)}h`;
-  return `${Math.floor(s / 86400)}d`;
+  const seconds = Math.max(0, Math.floor((now.getTime() - new Date(from).getTime()) / 1000));
+  const minutes = Math.floor(seconds / 60);
+  const hours = Math.floor(minutes / 60);
+  const days = Math.floor(hours / 24);
+  const years = Math.floor(days / 365);
+  if (seconds < 120) return `${seconds}s`;
+  if (minutes < 10) return twoUnits(minutes, 'm', seconds % 60, 's');
+  if (hours < 3) return `${minutes}m`;
+  if (hours < 8) return twoUnits(hours, 'h', minutes % 60, 'm');
+  if (hours < 48) return `${hours}h`;
+  if (days < 8) return twoUnits(days, 'd', hours % 24, 'h');
+  if (years < 2) return `${days}d`;
+  if (years < 8) return twoUnits(years, 'y', days % 365, 'd');
+  return `${years}y`;
 }

@@ -80,15 +80,26 @@ describe('formatAge', () => {
   const NOW = new Date('2026-09-01T12:00:00Z');
   const ago = (seconds: number) => new Date(NOW.getTime() - seconds * 1000).toISOString();
 
+  // kubectl's AGE column for the same ages.
   it.each([
     [0, '0s'],
     [119, '119s'],
     [120, '2m'],
-    [7199, '119m'],
-    [7200, '2h'],
+    [335, '5m35s'],
+    [599, '9m59s'],
+    [600, '10m'],
+    [10_799, '179m'],
+    [10_800, '3h'],
+    [12_000, '3h20m'],
+    [28_800, '8h'],
     [172_799, '47h'],
     [172_800, '2d'],
+    [187_200, '2d4h'],
+    [8 * 86_400, '8d'],
     [30 * 86_400, '30d'],
+    [729 * 86_400, '729d'],
+    [(3 * 365 + 12) * 86_400, '3y12d'],
+    [9 * 365 * 86_400, '9y'],
   ])('%d seconds old is %s', (seconds, text) => {
     expect(formatAge(ago(seconds), NOW)).toBe(text);
   });
