@@ -31,7 +31,7 @@ async function askToConfirm(objects: string[], namespace: string): Promise<boole
   } catch (error) {
     // Ctrl-D and Ctrl-C leave the cursor after the question.
     if (interruptedByUser || (error as Error).name === 'AbortError') process.stderr.write('\n');
-    if (interruptedByUser) throw interrupted();
+    if (interruptedByUser) throw interrupted('nothing was deleted');
     if ((error as Error).name === 'AbortError') return false;
     throw error;
   } finally {

@@ -43,7 +43,8 @@ export class UsageError extends KubectlDaskError {
   }
 }
 
-/** Ctrl-C: what was applied stays, and every command converges when run again. */
-export function interrupted(): KubectlDaskError {
-  return new KubectlDaskError('interrupted: stopped before finishing; run the same command again to continue', ExitCode.interrupted);
+/** Ctrl-C: what was applied stays, and every command converges when run again, unless where it
+ * stopped says otherwise. */
+export function interrupted(where = 'stopped before finishing; run the same command again to continue'): KubectlDaskError {
+  return new KubectlDaskError(`interrupted: ${where}`, ExitCode.interrupted);
 }

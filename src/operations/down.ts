@@ -1,6 +1,7 @@
 // `kubectl dask down`: delete what the cluster owns (found by label) and wait for its pods.
+import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
-import { clusterSelector } from '../core/spec.ts';
+import { clusterSelector, namespaceFlag } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
 import { clusterMissing } from './cluster.ts';
@@ -51,6 +52,12 @@ export async function downCluster(client: KubeClient, request: DownRequest, repo
         timeoutMs: request.timeoutMs,
         signal: request.signal,
         onProgress: (remaining) => checklist.set('pods', remaining.length === 0 ? 'done' : 'running', `${remaining.length} left`),
+      }).catch((error: unknown) => {
+        // Run again, down would find no cluster: what is left to watch are the pods.
+        if (error instanceof KubectlDaskError && error.exitCode === ExitCode.interrupted) {
+          throw interrupted(`the cluster's objects are deleted and its pods are terminating; watch them with kubectl get pods${namespaceFlag(namespace, client.contextNamespace)} -l ${selector}`);
+        }
+        throw error;
       });
     }
   } catch (error) {

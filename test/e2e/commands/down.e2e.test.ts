@@ -2,7 +2,7 @@
 // without a terminal it never asks and never deletes unasked.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
-import { dask, daskOk, firstLine, objectNames, pods } from './helpers.ts';
+import { dask, daskOk, firstLine, objectNames, Plugin, pods } from './helpers.ts';
 
 let ns: Namespace;
 beforeEach(async () => {
@@ -35,6 +35,20 @@ describe('kubectl dask down', () => {
       expect(r.code, r.stderr).toBe(5);
       expect(r.stderr).toContain(`they may have finalizers or a stuck node; check with kubectl get pods -n ${ns.name} -l app.kubernetes.io/name=dask,`);
       expect(r.stderr).toContain(`pod ${worker} still exists`);
+
+      // Ctrl-C while the pods terminate: running down again would find no cluster, so the hint is the pods.
+      await daskOk(['up', '-n', ns.name, '--name', 'etl', '--workers', '1']);
+      const [held] = (await pods(ns.name, 'etl', 'worker')).map((pod) => pod.metadata.name);
+      await kubectl(['patch', 'pod', held!, '-n', ns.name, '--type', 'merge', '-p', '{"metadata":{"finalizers":["kubectl-dask.test/hold"]}}']);
+      const running = new Plugin(['down', 'etl', '--yes', '-n', ns.name], { timeoutMs: 60_000 });
+      await running.waitForStderr(/Pods terminated/);
+      running.child.kill('SIGINT');
+      const interrupted = await running.result;
+      await kubectl(['patch', 'pod', held!, '-n', ns.name, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+      expect(interrupted.code, interrupted.stderr).toBe(130);
+      expect(interrupted.stderr.trimEnd().split('\n').at(-1)).toMatch(
+        new RegExp(`^error: interrupted: the cluster's objects are deleted and its pods are terminating; watch them with kubectl get pods -n ${ns.name} -l app\\.kubernetes\\.io/name=dask,.*instance=etl`),
+      );
     } finally {
       await kubectl(['patch', 'pod', worker!, '-n', ns.name, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
     }

@@ -95,7 +95,7 @@ describe('in a terminal', () => {
 
     const ctrlC = await daskInPty(['down', '-n', ns.name], { answer: { prompt, text: '\x03' } });
     expect(ctrlC.code, stripAnsi(ctrlC.output)).toBe(130);
-    expect(stripAnsi(ctrlC.output)).toMatch(/^error: interrupted/m);
+    expect(stripAnsi(ctrlC.output)).toMatch(/^error: interrupted: nothing was deleted/m);
     expect(stripAnsi(ctrlC.output)).not.toContain('unexpected failure');
     expect(await objectNames(ns.name)).toEqual(before);
   });
