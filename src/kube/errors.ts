@@ -62,6 +62,17 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
       case 409:
         return new KubectlDaskError(`conflict while trying to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.conflict);
       case 422:
+        // An object of that name exists with a field no update may change (a Deployment's
+        // selector): no flag takes it over, only deleting it does.
+        if (attempt.name && msg.includes('field is immutable')) {
+          const namespaceFlag = attempt.namespace ? ` -n ${attempt.namespace}` : '';
+          return new KubectlDaskError(
+            `${attempt.resource} "${attempt.name}"${where} exists with a field that cannot be changed: delete it with kubectl delete ${attempt.resource} ${attempt.name}${namespaceFlag}, then run the command again`,
+            ExitCode.conflict,
+            [msg],
+          );
+        }
+        return new KubectlDaskError(`the API server refused to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.failure);
       case 400:
         return new KubectlDaskError(`the API server refused to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.failure);
       default:

@@ -349,7 +349,13 @@ describe('conflicts and rejected applies', () => {
     await kubectl(['create', 'deployment', 'dask-worker', '--image', 'registry.example.com/app:1', '-n', ns.name]);
     const before = await getJson(ns.name, 'deployment/dask-worker');
     const r = await dask(['up', '-n', ns.name, '--force-conflicts']);
-    expectCleanError(r, 1, /^error: the API server refused to patch deployments in namespace ".*": .*field is immutable/);
+    // No flag takes it over: the message says to delete it, and the server's reason follows.
+    expectCleanError(
+      r,
+      4,
+      new RegExp(`^error: deployments "dask-worker" in namespace "${ns.name}" exists with a field that cannot be changed: delete it with kubectl delete deployments dask-worker -n ${ns.name}, then run the command again$`),
+    );
+    expect(r.stderr).toMatch(/^ {2}.*spec\.selector: Invalid value: .*field is immutable/m);
     expect(r.stderr).toMatch(/✗ Validate manifests with the API server/);
     // The scheduler's Service and Deployment, which alone would have been accepted, were not applied.
     expect(await objectNames(ns.name)).toEqual(expect.not.arrayContaining(['service/dask-scheduler', 'deployment.apps/dask-scheduler']));
