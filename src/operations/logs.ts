@@ -160,12 +160,31 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
       streams.delete(key);
     }
     firstState = false;
+    podsLeft = pods.length;
+    endIfDeleted();
+  };
+
+  // A cluster scaled to 0 workers may get new ones to follow; a deleted one never will: once its
+  // Deployments and then its pods (with their last lines) are gone, the follow ends, as kubectl
+  // logs -f does when its pods are gone.
+  let podsLeft = 0;
+  let deploymentsLeft = true;
+  const endIfDeleted = () => {
+    if (deploymentsLeft || podsLeft > 0 || stopAll.signal.aborted) return;
+    output.notice(`Dask cluster "${name}" was deleted: nothing left to follow`);
+    stopAll.abort();
   };
 
   try {
     const selector = logSelector(name, request.components);
     if (request.follow) {
-      await client.observePods(namespace, selector, stopAll.signal, reconcile);
+      await Promise.all([
+        client.observePods(namespace, selector, stopAll.signal, reconcile),
+        client.observeDeployments(namespace, clusterSelector(name), stopAll.signal, (items) => {
+          deploymentsLeft = items.length > 0;
+          endIfDeleted();
+        }),
+      ]);
     } else {
       const pods = await client.listPods(selector, namespace);
       const what = request.components.length === 1 ? `${request.components[0]} pods` : 'pods';

@@ -102,6 +102,29 @@ describe('logs', () => {
   });
 });
 
+describe('logs -f of a cluster that is deleted', () => {
+  it('ends with 0 once down has deleted it, saying so; a cluster scaled to 0 is still followed', async () => {
+    await using ns = await freshNamespace('logs-deleted');
+    const up = await dask(['up', '-n', ns.name, '--workers', '1', '--no-wait']);
+    expect(up.code, up.stderr).toBe(0);
+    await waitForReadyPods(ns.name, 'app.kubernetes.io/instance=dask', 2);
+    const follow = startDask(['logs', '-n', ns.name, '-f']);
+    try {
+      const scaled = await dask(['scale', '-n', ns.name, '--workers', '0', '--force']);
+      expect(scaled.code, scaled.stderr).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(follow.child.exitCode, follow.output()).toBeNull();
+      const down = await dask(['down', '--yes', '-n', ns.name]);
+      expect(down.code, down.stderr).toBe(0);
+      // Scaled to 0 it went on (the cluster may get workers again); deleted, it ends.
+      await follow.waitForLine('stderr', /^Dask cluster "dask" was deleted: nothing left to follow$/, 15_000);
+      expect(await follow.exited).toBe(0);
+    } finally {
+      follow.kill();
+    }
+  });
+});
+
 describe('logs that cannot be read', () => {
   let ns: Namespace;
   let dir: string;
