@@ -33,6 +33,22 @@ export function layoutTable({ header, rows }: Table): PlacedCell[][] {
   );
 }
 
+/**
+ * The table without the columns it can spare, in the order given, until its rows fit width: a
+ * narrow terminal keeps a pod's name, readiness and status whole rather than cutting every row.
+ */
+export function fitTable(table: Table, width: number, spare: string[]): Table {
+  const widest = (t: Table) => Math.max(...layoutTable(t).map((row) => row.reduce((sum, cell) => sum + cell.text.length + cell.pad.length, 0)));
+  let fitted = table;
+  for (const column of spare) {
+    if (widest(fitted) <= width) break;
+    const i = fitted.header.indexOf(column);
+    if (i === -1) continue;
+    fitted = { header: fitted.header.filter((_, c) => c !== i), rows: fitted.rows.map((row) => row.filter((_, c) => c !== i)) };
+  }
+  return fitted;
+}
+
 export function paintCell(cell: Cell, p: Paint): string {
   return cell.tone ? p[cell.tone](cell.text) : cell.text;
 }

@@ -4,7 +4,7 @@ import { Box, type Instance, Static, Text, render } from 'ink';
 import type { OperationState, Reporter, Step } from '../../core/progress.ts';
 import type { PodView } from '../../core/readiness.ts';
 import { STEP_STYLE, WARNING_STYLE, eventText, unseen } from '../progress-text.ts';
-import { podTable } from '../table.ts';
+import { fitTable, podTable } from '../table.ts';
 import { Table, toneProps } from './table.tsx';
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -23,7 +23,12 @@ export interface ProgressProps {
   now: Date;
   /** The terminal's height, which the frame must stay under. */
   rows?: number;
+  /** The terminal's width: the pod table leaves out the columns it can spare to fit. */
+  columns?: number;
 }
+
+// What a narrow terminal can do without, first to last: NAME, READY and STATUS stay.
+const SPARE_POD_COLUMNS = ['COMPONENT', 'AGE', 'RESTARTS'];
 
 function StepRow({ step, frame, color }: { step: Step; frame: number; color: boolean }) {
   const { mark, tone } = STEP_STYLE[step.status];
@@ -48,7 +53,7 @@ function podRowsThatFit(state: OperationState, rows: number | undefined): number
   return Math.max(0, Math.min(MAX_POD_ROWS, rows - state.steps.length - 5));
 }
 
-export function Progress({ state, frame, color, now, rows }: ProgressProps) {
+export function Progress({ state, frame, color, now, rows, columns }: ProgressProps) {
   const pods = visiblePods(state.pods, podRowsThatFit(state, rows));
   const hidden = state.pods.length - pods.length;
   return (
@@ -68,7 +73,7 @@ export function Progress({ state, frame, color, now, rows }: ProgressProps) {
       ))}
       {state.pods.length > 0 && (
         <Box flexDirection="column" marginTop={1}>
-          {pods.length > 0 && <Table table={podTable(pods, now)} color={color} />}
+          {pods.length > 0 && <Table table={columns === undefined ? podTable(pods, now) : fitTable(podTable(pods, now), columns, SPARE_POD_COLUMNS)} color={color} />}
           {hidden > 0 && <Text {...toneProps('dim', color)}>… {pods.length > 0 ? `${hidden} more pods` : `${hidden} pods`}</Text>}
         </Box>
       )}
@@ -84,7 +89,7 @@ export function createInkReporter(stream: NodeJS.WriteStream, color: boolean): R
   let ink: Instance | undefined;
   const draw = () => {
     if (!state) return;
-    const view = <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} rows={stream.rows} />;
+    const view = <Progress state={{ ...state, events }} frame={frame} color={color} now={new Date()} rows={stream.rows} columns={stream.columns} />;
     // Mounted on the first state, so a command failing before it reports leaves no blank line.
     // interactive: true because detectTerminal already decided; Ctrl+C and console output stay
     // with the command, which owns cancellation and stdout.

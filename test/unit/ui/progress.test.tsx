@@ -71,6 +71,16 @@ describe('Ink progress view', () => {
     expect(tiny.at(-1)).toBe('… 30 pods');
   });
 
+  it('leaves out the pod columns a narrow terminal can spare, keeping name, readiness and status whole', () => {
+    const pods = [pod('dask-worker-7c9b4d5f6b-snbr8', { ready: false, phase: 'Pending', reason: 'Unschedulable' })];
+    const wide = frameOf(render(<Progress state={{ ...steps, steps: [], pods }} frame={0} color={false} now={NOW} rows={24} columns={100} />).lastFrame);
+    expect(wide[2]).toBe(`NAME${' '.repeat(27)}COMPONENT   READY   STATUS          RESTARTS   AGE`);
+    const narrow = frameOf(render(<Progress state={{ ...steps, steps: [], pods }} frame={0} color={false} now={NOW} rows={24} columns={64} />).lastFrame);
+    expect(narrow.slice(2)).toEqual([`NAME${' '.repeat(27)}READY   STATUS          RESTARTS`, 'dask-worker-7c9b4d5f6b-snbr8   no      Unschedulable   0']);
+    const narrower = frameOf(render(<Progress state={{ ...steps, steps: [], pods }} frame={0} color={false} now={NOW} rows={24} columns={60} />).lastFrame);
+    expect(narrower.slice(2)).toEqual([`NAME${' '.repeat(27)}READY   STATUS`, 'dask-worker-7c9b4d5f6b-snbr8   no      Unschedulable']);
+  });
+
   it('cuts long lines at the terminal width rather than wrapping them onto more rows', () => {
     const long = { ...steps, title: `Creating Dask cluster "${'x'.repeat(100)}" in namespace default` };
     const { lastFrame } = render(<Progress state={long} frame={0} color={false} now={NOW} rows={24} />);
