@@ -43,6 +43,15 @@ class FakeClient {
     this.pods = pods;
     this.onPods?.(pods);
   }
+  private onDeployments: ((items: object[]) => void) | undefined;
+  observeDeployments(_ns: string, _selector: string, signal: AbortSignal, onChange: (items: object[]) => void): Promise<void> {
+    this.onDeployments = onChange;
+    onChange([{}]);
+    return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  deleteDeployments() {
+    this.onDeployments?.([]);
+  }
   async openPodLog(request: PodLogRequest, signal: AbortSignal) {
     if (this.failNext) {
       const error = this.failNext;
@@ -157,6 +166,25 @@ describe('streamLogs', () => {
     expect(client.opened[1]!.request.sinceTime).toBe('2026-01-01T00:00:01Z');
     stop.abort();
     await done;
+  });
+
+  it('ends a follow once the Deployments and then the last pod are gone, and not before', async () => {
+    const client = new FakeClient();
+    client.pods = [workerPod('aaaaa')];
+    const { notices, done } = run(client);
+    let ended = false;
+    void done.then(() => (ended = true));
+    await until(() => client.opened.length === 1, 'the stream');
+    client.setPods([]);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ended, 'scaled to 0: still following').toBe(false);
+    client.setPods([workerPod('bbbbb')]);
+    client.deleteDeployments();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(ended, 'a pod is still terminating').toBe(false);
+    client.setPods([]);
+    await done;
+    expect(notices).toContain('Dask cluster "dask" was deleted: nothing left to follow');
   });
 
   it('stops everything and fails when the API server forbids reading logs', async () => {
