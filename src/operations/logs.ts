@@ -180,10 +180,13 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
     if (request.follow) {
       await Promise.all([
         client.observePods(namespace, selector, stopAll.signal, reconcile),
-        client.observeDeployments(namespace, clusterSelector(name), stopAll.signal, (items) => {
-          deploymentsLeft = items.length > 0;
-          endIfDeleted();
-        }),
+        // Only to end on deletion: should its first list fail, the follow goes on without it.
+        client
+          .observeDeployments(namespace, clusterSelector(name), stopAll.signal, (items) => {
+            deploymentsLeft = items.length > 0;
+            endIfDeleted();
+          })
+          .catch(() => undefined),
       ]);
     } else {
       const pods = await client.listPods(selector, namespace);

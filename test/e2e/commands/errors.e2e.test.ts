@@ -12,6 +12,7 @@ import {
   freePort,
   getJson,
   objectNames,
+  Plugin,
   pods,
   type Result,
   tempDir,
@@ -220,6 +221,22 @@ describe('RBAC', () => {
       const r = await dask([...command, '--kubeconfig', kubeconfig], { timeoutMs: 30_000 });
       expectCleanError(r, 7, new RegExp(`^error: forbidden: you may not create pods/portforward in namespace "${ns.name}"; ask an admin`));
     }
+  });
+
+  it('a user who may list but not watch Deployments still follows the logs, until Ctrl-C', async () => {
+    await daskOk(['up', '-n', ns.name, '--workers', '1']);
+    const { kubeconfig } = await limitedUser('no-deployment-watch', [
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'list'] },
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: [''], resources: ['pods/log'], verbs: ['get'] },
+    ]);
+    const follow = new Plugin(['logs', '-f', '--kubeconfig', kubeconfig], { timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(follow.child.exitCode, follow.stderr).toBeNull();
+    follow.child.kill('SIGINT');
+    const r = await follow.result;
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).not.toMatch(/^error:/m);
   });
 
   it('a user who may see the cluster but not read its logs: logs and logs -f exit 7 naming get pods/log, with the API server reason', async () => {
