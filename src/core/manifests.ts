@@ -1,6 +1,6 @@
 // Pure manifest builders: a validated ClusterSpec in, plain Kubernetes objects out. What
 // `up --dry-run -o yaml` prints is exactly what `up` applies.
-import type { V1Container, V1Deployment, V1EnvVar, V1Service } from '@kubernetes/client-node';
+import type { V1Container, V1Deployment, V1DeploymentStrategy, V1EnvVar, V1Service } from '@kubernetes/client-node';
 import {
   type ClusterSpec,
   type Component,
@@ -72,6 +72,7 @@ function deployment(
   replicas: number,
   container: V1Container,
   terminationGracePeriodSeconds: number,
+  strategy?: V1DeploymentStrategy,
 ): V1Deployment {
   const name = component === 'scheduler' ? schedulerName(spec.name) : workerName(spec.name);
   const labels = { ...clusterLabels(spec.name), [LABEL.component]: component };
@@ -81,6 +82,7 @@ function deployment(
     metadata: { name, namespace: spec.namespace, labels },
     spec: {
       replicas,
+      ...(strategy ? { strategy } : {}),
       selector: { matchLabels: componentSelector(spec.name, component) },
       template: {
         metadata: { labels },
@@ -114,6 +116,11 @@ export function buildSchedulerDeployment(spec: ClusterSpec): V1Deployment {
       securityContext: containerSecurityContext,
     },
     30,
+    // One scheduler at a time: the default rolling update starts the new one beside the old, both
+    // behind the Service, and workers and clients split between two clusters. The old one goes
+    // first (Recreate would too, but an existing Deployment's defaulted rollingUpdate makes the
+    // API server refuse to switch to it).
+    { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
   );
 }
 

@@ -80,6 +80,11 @@ describe('Deployments', () => {
     expect(buildWorkerDeployment(spec({ workers: 0 })).spec!.replicas).toBe(0);
   });
 
+  it('replaces the scheduler rather than rolling it (two schedulers would split the cluster); workers roll', () => {
+    expect(buildSchedulerDeployment(spec()).spec!.strategy).toEqual({ type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } });
+    expect(buildWorkerDeployment(spec()).spec!.strategy).toBeUndefined();
+  });
+
   it('puts the standard app.kubernetes.io labels on every object and on the pods', () => {
     const expected = {
       'app.kubernetes.io/name': 'dask',
