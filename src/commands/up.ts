@@ -110,7 +110,7 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       return;
     }
     const status = await withReporter(mode, (reporter) => operations.upCluster(client, request, reporter));
-    if (output === 'text') writeResult(args.wait ? (await import('../ui/summary.ts')).formatUpSummary(status, { ...mode, contextNamespace: client.contextNamespace }) : formatStatus(status, mode));
+    if (output === 'text') writeResult(args.wait ? (await import('../ui/summary.ts')).formatUpSummary(status, { ...mode, target: client.target }) : formatStatus(status, mode));
     else writeResult(await formatObjects(status, output));
   },
 };

@@ -97,10 +97,28 @@ export function nameArgument(name: string): string {
   return name === DEFAULT_NAME ? '' : ` ${name}`;
 }
 
+/** Where a command ran: the flags that chose its kubeconfig and context, and that context's namespace. */
+export interface CommandTarget {
+  kubeconfig?: string;
+  context?: string;
+  contextNamespace?: string;
+}
+
 /**
- * The -n a suggested command needs: none when the namespace is the kubeconfig context's, which it
- * would use anyway; always when that is unknown, so it never acts on a same-named cluster elsewhere.
+ * The connection flags a suggested command needs to act where this one did: --kubeconfig and
+ * --context when they were given, and -n unless the namespace is that context's (always when
+ * that is unknown), so a pasted command never acts on a same-named cluster elsewhere.
  */
-export function namespaceFlag(namespace: string, contextNamespace: string | undefined): string {
-  return namespace === contextNamespace ? '' : ` -n ${namespace}`;
+export function connectionFlags(namespace: string, target: CommandTarget): string {
+  const flags = [
+    ...(target.kubeconfig === undefined ? [] : ['--kubeconfig', target.kubeconfig]),
+    ...(target.context === undefined ? [] : ['--context', target.context]),
+    ...(namespace === target.contextNamespace ? [] : ['-n', namespace]),
+  ];
+  return flags.map((word) => ` ${shellWord(word)}`).join('');
+}
+
+/** A word as a shell reads it back: quoted only when it holds something the shell would split or expand. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
 }

@@ -4,6 +4,7 @@
 // clients of kube/writes.ts, loaded on the first write. Read objects are the API server's JSON
 // as it is: timestamps are strings, as in watch events, where client-node's types say Date.
 import type { CoreV1Event, KubernetesObject, V1Deployment, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { CommandTarget } from '../core/spec.ts';
 import { type Connection, type KubeTarget, checkCredentials, resolveConnection, setDefaultRootsForCluster } from './connect.ts';
 import { type Attempt, apiStatusCode, toUserError } from './errors.ts';
 import { type ApiRoot, collectionPath, listPath, objectPath, podLogPath } from './paths.ts';
@@ -21,13 +22,20 @@ export class KubeClient {
   readonly contextNamespace: string;
   readonly context: string;
   readonly server: string;
+  /** Where it connected, for the commands it suggests: see connectionFlags. */
+  readonly target: CommandTarget;
   private readonly connection: Connection;
   private readonly requests: ApiRequests;
   private apiWrites: Promise<ApiWrites> | undefined;
   private portForwarder: import('./portforward.ts').PortForwarder | undefined;
 
-  constructor(connection: Connection) {
+  constructor(connection: Connection, chosen: KubeTarget = {}) {
     this.connection = connection;
+    this.target = {
+      ...(chosen.kubeconfig === undefined ? {} : { kubeconfig: chosen.kubeconfig }),
+      ...(chosen.context === undefined ? {} : { context: chosen.context }),
+      contextNamespace: connection.contextNamespace,
+    };
     this.namespace = connection.namespace;
     this.contextNamespace = connection.contextNamespace;
     this.context = connection.context;
@@ -39,7 +47,7 @@ export class KubeClient {
     const connection = resolveConnection(target);
     setDefaultRootsForCluster(connection);
     await checkCredentials(connection);
-    return new KubeClient(connection);
+    return new KubeClient(connection, target);
   }
 
   private writes(): Promise<ApiWrites> {

@@ -1,7 +1,7 @@
 // Reads one cluster's objects and turns them into the status shape.
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 import { type ClusterStatus, clusterStatus } from '../core/status.ts';
-import { LABEL, clusterSelector, nameFlag, namespaceFlag } from '../core/spec.ts';
+import { type CommandTarget, LABEL, clusterSelector, connectionFlags, nameFlag } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
 export function namespaceNotFound(namespace: string): KubectlDaskError {
@@ -10,12 +10,12 @@ export function namespaceNotFound(namespace: string): KubectlDaskError {
 
 /** The error for a cluster none of whose objects exist: its whole namespace may be what is missing. */
 export async function clusterMissing(client: KubeClient, name: string, namespace: string): Promise<KubectlDaskError> {
-  return (await client.namespaceExists(namespace)) ? clusterNotFound(name, namespace, client.contextNamespace) : namespaceNotFound(namespace);
+  return (await client.namespaceExists(namespace)) ? clusterNotFound(name, namespace, client.target) : namespaceNotFound(namespace);
 }
 
-function clusterNotFound(name: string, namespace: string, contextNamespace: string): KubectlDaskError {
+function clusterNotFound(name: string, namespace: string, target: CommandTarget): KubectlDaskError {
   return new KubectlDaskError(
-    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag(name)}${namespaceFlag(namespace, contextNamespace)}, or list clusters with kubectl dask list -A`,
+    `Dask cluster "${name}" not found in namespace "${namespace}": create it with kubectl dask up${nameFlag(name)}${connectionFlags(namespace, target)}, or list clusters with kubectl dask list -A`,
     ExitCode.notFound,
   );
 }

@@ -1,7 +1,7 @@
 // `kubectl dask down`: delete what the cluster owns (found by label) and wait for its pods.
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
-import { clusterSelector, namespaceFlag } from '../core/spec.ts';
+import { clusterSelector, connectionFlags } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
 import { clusterMissing } from './cluster.ts';
@@ -55,7 +55,7 @@ export async function downCluster(client: KubeClient, request: DownRequest, repo
       }).catch((error: unknown) => {
         // Run again, down would find no cluster: what is left to watch are the pods.
         if (error instanceof KubectlDaskError && error.exitCode === ExitCode.interrupted) {
-          throw interrupted(`the cluster's objects are deleted and its pods are terminating; watch them with kubectl get pods${namespaceFlag(namespace, client.contextNamespace)} -l ${selector}`);
+          throw interrupted(`the cluster's objects are deleted and its pods are terminating; watch them with kubectl get pods${connectionFlags(namespace, client.target)} -l ${selector}`);
         }
         throw error;
       });

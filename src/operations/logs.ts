@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { V1Pod } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
 import { type ContainerLog, type LogEntry, LineSplitter, LogCursor, type StreamWindow, logSelector, parseTimestampedLine, podLogs } from '../core/logs.ts';
-import { type Component, clusterSelector, nameArgument, namespaceFlag } from '../core/spec.ts';
+import { type Component, clusterSelector, connectionFlags, nameArgument } from '../core/spec.ts';
 import { eachChunk } from '../kube/body.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { clusterMissing } from './cluster.ts';
@@ -208,7 +208,7 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
   }
   if (failure !== undefined) throw failure;
   if (unread.length > 0) {
-    const cluster = `${nameArgument(name)}${namespaceFlag(namespace, client.contextNamespace)}`;
+    const cluster = `${nameArgument(name)}${connectionFlags(namespace, client.target)}`;
     const which = unread.length === 1 ? `the log of ${unread[0]}` : `${unread.length} logs (${unread.join(', ')})`;
     throw new KubectlDaskError(`could not read ${which}, see above; the other logs were printed. Check the pods with kubectl dask status${cluster}, then run kubectl dask logs${cluster} again`);
   }

@@ -4,7 +4,7 @@
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import type { Reporter } from '../core/progress.ts';
 import { POD_DELETION_COST, RETIRED_COST, type SchedulerWorkers, addressesOf, chooseWorkersToRemove } from '../core/retire.ts';
-import { componentSelector, labelSelector, nameFlag, namespaceFlag, schedulerName, workerName } from '../core/spec.ts';
+import { componentSelector, labelSelector, connectionFlags, nameFlag, schedulerName, workerName } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
@@ -52,7 +52,7 @@ async function retireWorkers(client: KubeClient, namespace: string, cluster: str
 async function workerDeploymentMissing(client: KubeClient, name: string, namespace: string): Promise<KubectlDaskError> {
   if (!(await client.getDeployment(namespace, schedulerName(name)))) return clusterMissing(client, name, namespace);
   return new KubectlDaskError(
-    `Dask cluster "${name}" in namespace "${namespace}" has no worker Deployment ${workerName(name)}: recreate it with kubectl dask up${nameFlag(name)}${namespaceFlag(namespace, client.contextNamespace)} --workers N`,
+    `Dask cluster "${name}" in namespace "${namespace}" has no worker Deployment ${workerName(name)}: recreate it with kubectl dask up${nameFlag(name)}${connectionFlags(namespace, client.target)} --workers N`,
     ExitCode.notFound,
   );
 }

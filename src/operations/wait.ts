@@ -3,7 +3,7 @@
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import { type ClusterReadiness, clusterReadiness, describeEvents, podsAgreeWithRollouts, summarizePod } from '../core/readiness.ts';
-import { LABEL, clusterSelector, nameArgument, namespaceFlag, schedulerName, workerName } from '../core/spec.ts';
+import { LABEL, clusterSelector, connectionFlags, nameArgument, schedulerName, workerName } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
 export interface WaitOptions {
@@ -96,7 +96,7 @@ export function waitForCluster(
     ],
     () =>
       new KubectlDaskError(
-        `timed out after ${formatDuration(options.timeoutMs)} waiting for Dask cluster "${name}" to be ready; raise --timeout, or inspect it with kubectl dask status${nameArgument(name)}${namespaceFlag(namespace, client.contextNamespace)}`,
+        `timed out after ${formatDuration(options.timeoutMs)} waiting for Dask cluster "${name}" to be ready; raise --timeout, or inspect it with kubectl dask status${nameArgument(name)}${connectionFlags(namespace, client.target)}`,
         ExitCode.timeout,
         [...(latest?.waitingFor ?? ['no state was received from the API server']), ...events.slice(-5)],
       ),
@@ -124,7 +124,7 @@ export function waitForPodsGone(
       remaining === undefined
         ? new KubectlDaskError(`timed out after ${formatDuration(options.timeoutMs)} waiting for the pods to terminate: no state was received from the API server`, ExitCode.timeout)
         : new KubectlDaskError(
-            `timed out after ${formatDuration(options.timeoutMs)} waiting for ${remaining.length} pod(s) to terminate; they may have finalizers or a stuck node; check with kubectl get pods${namespaceFlag(namespace, client.contextNamespace)} -l ${selector}`,
+            `timed out after ${formatDuration(options.timeoutMs)} waiting for ${remaining.length} pod(s) to terminate; they may have finalizers or a stuck node; check with kubectl get pods${connectionFlags(namespace, client.target)} -l ${selector}`,
             ExitCode.timeout,
             remaining.map((p) => `pod ${p} still exists`),
           ),

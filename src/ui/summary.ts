@@ -1,6 +1,6 @@
 // What `up` and `scale` print last: whether the cluster is usable, how to connect, and the
 // commands a user needs next, spelled for this cluster so they can be pasted as they are.
-import { nameArgument, namespaceFlag } from '../core/spec.ts';
+import { type CommandTarget, connectionFlags, nameArgument } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
 import { STEP_STYLE, WARNING_STYLE } from './progress-text.ts';
 import { connectionFields, formatSnippets } from './status-view.ts';
@@ -9,9 +9,8 @@ import { paint } from './terminal.ts';
 
 export interface SummaryOptions {
   color: boolean;
-  /** The kubeconfig's current namespace. The commands get `-n` when the cluster is elsewhere,
-   * and always when this is unknown, so they never act on a same-named cluster by mistake. */
-  contextNamespace?: string;
+  /** Where up ran: the next steps repeat its --kubeconfig, --context and -n as needed (connectionFlags). */
+  target?: CommandTarget;
 }
 
 export function formatUpSummary(s: ClusterStatus, opts: SummaryOptions): string {
@@ -23,7 +22,7 @@ export function formatUpSummary(s: ClusterStatus, opts: SummaryOptions): string 
     : `Dask cluster "${s.name}" in namespace ${s.namespace} is not ready yet (${counts}).`;
 
   const target = nameArgument(s.name);
-  const namespace = namespaceFlag(s.namespace, opts.contextNamespace);
+  const namespace = connectionFlags(s.namespace, opts.target ?? {});
   const steps = [
     ...(s.ready ? [] : [{ args: `status${target}`, why: 'see what it is still waiting for' }]),
     { args: `port-forward${target}`, why: 'reach the dashboard and scheduler from this machine' },

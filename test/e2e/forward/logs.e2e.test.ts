@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Namespace, appendLogLine, freshNamespace, kubectl, kubectlJson, serveNamespaceLogsFromFile, servePodLogsFromFile } from '../testbed/helpers.ts';
+import { contextName, kubeconfigPath } from '../../cluster/testbed.ts';
 import { dask, startDask, waitForReadyPods } from './helpers.ts';
 
 interface Pod {
@@ -154,8 +155,10 @@ describe('logs that cannot be read', () => {
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toBe(`[${shortName(served!)}] a line that can be read`);
     expect(r.stderr).toContain(`[${shortName(unserved!)}] giving up on this log:`);
+    // The commands it suggests repeat the connection flags it was run with (dask() passes them).
+    const where = `--kubeconfig ${kubeconfigPath} --context ${contextName} -n ${ns.name}`;
     expect(r.stderr.split('\n').at(-1)).toBe(
-      `error: could not read the log of [${shortName(unserved!)}], see above; the other logs were printed. Check the pods with kubectl dask status -n ${ns.name}, then run kubectl dask logs -n ${ns.name} again`,
+      `error: could not read the log of [${shortName(unserved!)}], see above; the other logs were printed. Check the pods with kubectl dask status ${where}, then run kubectl dask logs ${where} again`,
     );
   });
 });

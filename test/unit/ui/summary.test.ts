@@ -4,7 +4,7 @@ import { cluster } from './fixtures.ts';
 
 describe('formatUpSummary', () => {
   it('says how to connect and what to run next', () => {
-    expect(formatUpSummary(cluster(), { color: false, contextNamespace: 'default' })).toBe(
+    expect(formatUpSummary(cluster(), { color: false, target: { contextNamespace: 'default' } })).toBe(
       [
         '✓ Dask cluster "dask" is ready in namespace default (scheduler 1/1, workers 2/2).',
         '',
@@ -28,11 +28,16 @@ describe('formatUpSummary', () => {
   });
 
   it('names a non-default cluster and its namespace in every command', () => {
-    const text = formatUpSummary(cluster({ name: 'etl', namespace: 'team-a' }), { color: false, contextNamespace: 'default' });
+    const text = formatUpSummary(cluster({ name: 'etl', namespace: 'team-a' }), { color: false, target: { contextNamespace: 'default' } });
     expect(text).toContain('  kubectl dask port-forward etl -n team-a       #');
     expect(text).toContain('  kubectl dask logs etl -f -n team-a            #');
     expect(text).toContain('  kubectl dask scale etl --workers N -n team-a  #');
     expect(text).toContain('  kubectl dask down etl -n team-a               #');
+  });
+
+  it('repeats the --kubeconfig and --context up was given, quoting what a shell would split', () => {
+    const text = formatUpSummary(cluster({ namespace: 'team-a' }), { color: false, target: { kubeconfig: '/home/me/my configs/prod.yaml', context: 'prod', contextNamespace: 'team-a' } });
+    expect(text).toMatch(/^ {2}kubectl dask down --kubeconfig '\/home\/me\/my configs\/prod\.yaml' --context prod +# delete the cluster$/m);
   });
 
   it('spells out the namespace when the current one is unknown', () => {
@@ -41,7 +46,7 @@ describe('formatUpSummary', () => {
 
   it('says what a cluster that is not ready is waiting for and how to look closer', () => {
     const waitingFor = ['deployment dask-worker: 1/2 ready, 2 updated'];
-    const text = formatUpSummary(cluster({ ready: false, workers: { ready: 1, desired: 2 }, waitingFor }), { color: false, contextNamespace: 'default' });
+    const text = formatUpSummary(cluster({ ready: false, workers: { ready: 1, desired: 2 }, waitingFor }), { color: false, target: { contextNamespace: 'default' } });
     expect(text.startsWith('! Dask cluster "dask" in namespace default is not ready yet (scheduler 1/1, workers 1/2).\n  deployment dask-worker: 1/2 ready, 2 updated\n\n')).toBe(true);
     expect(text).toContain('  kubectl dask status             # see what it is still waiting for\n');
   });
