@@ -36,8 +36,9 @@ export interface CommandInfo {
 export interface Candidates {
   values: { value: string; describe?: string }[];
   directive: number;
-  /** Set when the last word is a cluster name: the caller lists the clusters the connection flags point at. */
-  clusters?: { prefix: string; target: { kubeconfig?: string; context?: string; namespace?: string } };
+  /** Set when the last word names something the kubeconfig or the cluster knows: the caller
+   * lists the clusters, namespaces or contexts the connection flags point at. */
+  lookup?: { kind: 'clusters' | 'namespaces' | 'contexts'; prefix: string; target: { kubeconfig?: string; context?: string; namespace?: string } };
 }
 
 export const completionCommand: CommandModule<GlobalArgs, CompletionArgs> = {
@@ -196,6 +197,7 @@ export function complete(table: CommandInfo[], words: string[]): Candidates {
     const values = (list: string[]) => list.filter((v) => v.startsWith(typed)).map((value) => ({ value }));
     if (key === 'kubeconfig') return { values: [], directive: Directive.default };
     if (key === 'output') return { values: values(['json', 'yaml']), directive: Directive.noFileComp };
+    if (key === 'namespace' || key === 'context') return { ...none, lookup: { kind: key === 'namespace' ? 'namespaces' : 'contexts', prefix: typed, target: connection } };
     if (Array.isArray(option.choices)) return { values: values(option.choices.map(String)), directive: Directive.noFileComp };
     return none;
   };
@@ -223,18 +225,20 @@ export function complete(table: CommandInfo[], words: string[]): Candidates {
   }
   const positional = command.positionals[positionals.length];
   if (positional === 'shell') return { values: matching(SHELLS.map((s) => ({ value: s }))), directive: Directive.noFileComp };
-  if (positional === 'name') return { ...none, clusters: { prefix: current, target: connection } };
+  if (positional === 'name') return { ...none, lookup: { kind: 'clusters', prefix: current, target: connection } };
   return none;
 }
 
-/** Prints candidates in kubectl's plugin completion format, listing clusters when asked to. */
+const LOOKUP_DESCRIPTION = { clusters: 'Dask cluster', namespaces: 'namespace', contexts: 'kubeconfig context' } as const;
+
+/** Prints candidates in kubectl's plugin completion format, listing what a lookup asks for. */
 async function printCandidates(candidates: Candidates): Promise<void> {
   let values = candidates.values;
   let timedOut = false;
-  if (candidates.clusters) {
-    const { prefix, target } = candidates.clusters;
-    const names = (await clusterNames(target, () => (timedOut = true))) ?? [];
-    values = names.filter((name) => name.startsWith(prefix)).map((value) => ({ value, describe: 'Dask cluster' }));
+  if (candidates.lookup) {
+    const { kind, prefix, target } = candidates.lookup;
+    const names = (await lookupNames(kind, target, () => (timedOut = true))) ?? [];
+    values = names.filter((name) => name.startsWith(prefix)).map((value) => ({ value, describe: LOOKUP_DESCRIPTION[kind] }));
   }
   const lines = values.map((v) => (v.describe ? `${v.value}\t${v.describe.replace(/\s+/g, ' ')}` : v.value));
   const text = `${[...lines, `:${candidates.directive}`].join('\n')}\n`;
@@ -243,8 +247,12 @@ async function printCandidates(candidates: Candidates): Promise<void> {
   if (timedOut) process.exit(0);
 }
 
-/** Names of the clusters in the namespace, or undefined on any error or after the timeout. */
-async function clusterNames(target: { kubeconfig?: string; context?: string; namespace?: string }, onTimeout: () => void): Promise<string[] | undefined> {
+/** The names a lookup asks for (contexts from the kubeconfig, the rest from the cluster), or undefined on any error or after the timeout. */
+async function lookupNames(
+  kind: 'clusters' | 'namespaces' | 'contexts',
+  target: { kubeconfig?: string; context?: string; namespace?: string },
+  onTimeout: () => void,
+): Promise<string[] | undefined> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<undefined>((resolve) => {
     timer = setTimeout(() => {
@@ -254,8 +262,10 @@ async function clusterNames(target: { kubeconfig?: string; context?: string; nam
   });
   const list = (async () => {
     try {
+      if (kind === 'contexts') return (await import('../kube/connect.ts')).contextNames(target).sort();
       const [{ KubeClient }, { clusterSelector, LABEL }] = await Promise.all([import('../kube/client.ts'), import('../core/spec.ts')]);
       const client = await KubeClient.connect(target);
+      if (kind === 'namespaces') return (await client.listNamespaceNames()).sort();
       const deployments = await client.listDeployments(clusterSelector(), client.namespace);
       const names = deployments.map((d) => d.metadata?.labels?.[LABEL.instance]).filter((n): n is string => typeof n === 'string');
       return [...new Set(names)].sort();

@@ -79,6 +79,13 @@ export class KubeClient {
   }
 
   /** False when the namespace is missing; true when it exists or we may not read namespaces. */
+  /** The names of the namespaces the user may list. */
+  async listNamespaceNames(): Promise<string[]> {
+    return this.call({ verb: 'list', resource: 'namespaces' }, async () =>
+      (await this.list<{ metadata?: { name?: string } }>('/api/v1', 'namespaces', undefined)).items.flatMap((n) => n.metadata?.name ?? []),
+    );
+  }
+
   async namespaceExists(namespace: string): Promise<boolean> {
     try {
       await this.requests.json(objectPath('/api/v1', 'namespaces', undefined, namespace));

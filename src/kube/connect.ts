@@ -172,6 +172,13 @@ function credentialError(error: unknown, context: string): KubectlDaskError {
   return new KubectlDaskError(`cannot get credentials for context "${context}": ${reason.trim().slice(0, 300)}; log in again, or check the user of your kubeconfig context`, ExitCode.forbidden);
 }
 
+/** The names of the kubeconfig's contexts, for completion: no API call. */
+export function contextNames(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): string[] {
+  return loadKubeConfig(target.kubeconfig, env)
+    .getContexts()
+    .map((c) => c.name);
+}
+
 /** The namespace commands default to, for work that needs no API call; "default" without a kubeconfig. */
 export function namespaceFromKubeconfig(target: KubeTarget, env: NodeJS.ProcessEnv = process.env): string {
   try {

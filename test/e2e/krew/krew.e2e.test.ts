@@ -141,5 +141,10 @@ describe('kubectl dask installed by krew', () => {
     const names = kubectl(['__complete', 'dask', 'status', '-n', ns.name, '--context', contextName, '']);
     expect(names.stdout.split('\n')).toContain('dask\tDask cluster');
     expect(names.stdout).toMatch(/^:4$/m);
+    // Flag values the cluster and the kubeconfig know, as kubectl's own completion offers them.
+    const namespaces = kubectl(['__complete', 'dask', 'status', '--context', contextName, '-n', '']);
+    expect(namespaces.stdout.split('\n')).toEqual(expect.arrayContaining([`${ns.name}\tnamespace`, 'default\tnamespace']));
+    const contexts = kubectl(['__complete', 'dask', 'status', '--context=']);
+    expect(contexts.stdout.split('\n')).toContain(`${contextName}\tkubeconfig context`);
   });
 });

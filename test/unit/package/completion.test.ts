@@ -91,6 +91,15 @@ describe('kubectl dask __complete', () => {
     expect((await complete('up', '--unknown=x')).values).toEqual([]);
   });
 
+  it("offers the kubeconfig's contexts for --context, without asking the cluster", async () => {
+    const kubeconfig = join(dir, 'two-contexts.yaml');
+    const cluster = { name: 'c', cluster: { server: 'https://127.0.0.1:1' } };
+    writeFileSync(kubeconfig, JSON.stringify({ apiVersion: 'v1', kind: 'Config', clusters: [cluster], users: [{ name: 'u', user: {} }], contexts: ['prod', 'dev'].map((name) => ({ name, context: { cluster: 'c', user: 'u' } })), 'current-context': 'dev' }));
+    process.env.KUBECONFIG = kubeconfig;
+    expect(await complete('status', '--context', '')).toEqual({ values: ['dev', 'prod'], descriptions: ['kubeconfig context', 'kubeconfig context'], directive: ':4' });
+    expect((await complete('status', '--context=p')).values).toEqual(['prod']);
+  });
+
   it('does not take a flag value for the command name', async () => {
     expect((await complete('-n', 'data', 'sta')).values).toEqual(['status']);
     expect((await complete('--context=prod', 'do')).values).toEqual(['down']);
