@@ -10,6 +10,7 @@
 // for them on any error: a completion must never show an error or hang the shell.
 import type { Argv, CommandModule, Options } from 'yargs';
 import { type GlobalArgs, globalOptions } from './options.ts';
+import type { KubeTarget } from '../kube/connect.ts';
 
 export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export const COMPLETE_WORD = '__complete';
@@ -38,7 +39,7 @@ export interface Candidates {
   directive: number;
   /** Set when the last word names something the kubeconfig or the cluster knows: the caller
    * lists the clusters, namespaces or contexts the connection flags point at. */
-  lookup?: { kind: 'clusters' | 'namespaces' | 'contexts'; prefix: string; target: { kubeconfig?: string; context?: string; namespace?: string } };
+  lookup?: { kind: 'clusters' | 'namespaces' | 'contexts'; prefix: string; target: KubeTarget };
 }
 
 export const completionCommand: CommandModule<GlobalArgs, CompletionArgs> = {
@@ -166,7 +167,7 @@ export function complete(table: CommandInfo[], words: string[]): Candidates {
   const current = words.at(-1) ?? '';
   const before = words.slice(0, -1);
   const global: Record<string, Options> = { ...globalOptions, ...helpOption };
-  const connection: { kubeconfig?: string; context?: string; namespace?: string } = {};
+  const connection: KubeTarget = {};
   let command: CommandInfo | undefined;
   const positionals: string[] = [];
   let pending: [string, Options] | undefined;
@@ -250,7 +251,7 @@ async function printCandidates(candidates: Candidates): Promise<void> {
 /** The names a lookup asks for (contexts from the kubeconfig, the rest from the cluster), or undefined on any error or after the timeout. */
 async function lookupNames(
   kind: 'clusters' | 'namespaces' | 'contexts',
-  target: { kubeconfig?: string; context?: string; namespace?: string },
+  target: KubeTarget,
   onTimeout: () => void,
 ): Promise<string[] | undefined> {
   let timer: NodeJS.Timeout | undefined;
