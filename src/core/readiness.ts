@@ -130,16 +130,32 @@ export function podsAgreeWithRollouts(r: ClusterReadiness): boolean {
 }
 
 /**
- * Warning events worth showing while waiting, as one line each, oldest first, each line once: the
- * scheduler records a pod's FailedScheduling twice (the event and its series), and a kubelet
- * repeats BackOff under new names.
+ * Warning events worth showing while waiting, as one line each, oldest first, each warning once:
+ * the scheduler records a pod's FailedScheduling twice (the event and its series), a kubelet
+ * repeats BackOff under new names, and a ReplicaSet refused by a quota records FailedCreate for
+ * every pod name it tried, later "(combined from similar events)".
  */
 export function describeEvents(events: CoreV1Event[]): string[] {
-  const lines = events
-    .filter((e) => e.type === 'Warning')
-    .sort((a, b) => eventTime(a) - eventTime(b))
-    .map((e) => `${e.involvedObject?.kind ?? 'Object'} ${e.involvedObject?.name ?? ''}: ${e.reason ?? ''}: ${(e.message ?? '').trim()}`);
-  return [...new Set(lines)];
+  const lines = new Map<string, string>();
+  const sorted = events.filter((e) => e.type === 'Warning').sort((a, b) => eventTime(a) - eventTime(b));
+  for (const e of sorted) {
+    const object = e.involvedObject?.name ?? '';
+    const message = (e.message ?? '').trim().replace(COMBINED, '');
+    const line = `${e.involvedObject?.kind ?? 'Object'} ${object}: ${e.reason ?? ''}: ${message}`;
+    const key = object ? line.replaceAll(generatedFrom(object), `${object}-*`) : line;
+    if (!lines.has(key)) lines.set(key, line);
+  }
+  return [...lines.values()];
+}
+
+const COMBINED = /^\(combined from similar events\): /;
+
+/** The characters of the random suffixes Kubernetes gives generated names (ReplicaSets, pods). */
+export const GENERATED_NAME_CHARS = '[bcdfghjklmnpqrstvwxz2456789]';
+
+/** Names the API server generates from an object's name (generateName), as a ReplicaSet's pods. */
+function generatedFrom(object: string): RegExp {
+  return new RegExp(`${object.replaceAll('.', '\\.')}-${GENERATED_NAME_CHARS}{5}\\b`, 'g');
 }
 
 function eventTime(e: CoreV1Event): number {

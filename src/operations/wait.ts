@@ -2,7 +2,7 @@
 // every event, and a timeout names what was still missing.
 import type { CoreV1Event, V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
-import { type ClusterReadiness, clusterReadiness, describeEvents, podsAgreeWithRollouts, summarizePod } from '../core/readiness.ts';
+import { type ClusterReadiness, GENERATED_NAME_CHARS, clusterReadiness, describeEvents, podsAgreeWithRollouts, summarizePod } from '../core/readiness.ts';
 import { LABEL, clusterSelector, connectionFlags, nameArgument, schedulerName, workerName } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
@@ -47,7 +47,7 @@ async function waitUntil<T>(
 
 // The suffixes Kubernetes adds to a Deployment's ReplicaSets and pods: a name prefix alone would
 // take cluster "dask-worker"'s objects (dask-worker-scheduler-...) for cluster "dask"'s.
-const GENERATED_SUFFIX = '(-[bcdfghjklmnpqrstvwxz2456789]+){0,2}';
+const GENERATED_SUFFIX = `(-${GENERATED_NAME_CHARS}+){0,2}`;
 
 function clusterEvents(name: string, since: number, events: CoreV1Event[]): string[] {
   const owned = new RegExp(`^(${schedulerName(name)}|${workerName(name)})${GENERATED_SUFFIX}$`);

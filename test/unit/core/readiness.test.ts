@@ -201,6 +201,25 @@ describe('describeEvents', () => {
     expect(lines).toEqual([`Pod dask-worker-a: FailedScheduling: ${message}`, `Pod dask-worker-b: FailedScheduling: ${message}`]);
   });
 
+  it('shows a refused pod creation once, though the ReplicaSet records it for every name it tried and later combines them', () => {
+    const at = (minute: number) => new Date(`2026-09-01T10:${String(minute).padStart(2, '0')}:00Z`);
+    const refused = (pod: string) => `Error creating: pods "${pod}" is forbidden: exceeded quota: q, requested: pods=1, used: pods=3, limited: pods=3`;
+    const fromReplicaSet = (e: ReturnType<typeof event>) => ({ ...e, involvedObject: { kind: 'ReplicaSet', name: 'c1-worker-9c847fb7f', namespace: 'default' } });
+    const lines = describeEvents([
+      fromReplicaSet(event('Warning', 'FailedCreate', refused('c1-worker-9c847fb7f-pc87g'), at(1))),
+      fromReplicaSet(event('Warning', 'FailedCreate', refused('c1-worker-9c847fb7f-x5dgn'), at(2))),
+      fromReplicaSet(event('Warning', 'FailedCreate', `(combined from similar events): ${refused('c1-worker-9c847fb7f-gcwxp')}`, at(3))),
+      // Another count is another warning, and a name that was not generated from the ReplicaSet's is kept.
+      fromReplicaSet(event('Warning', 'FailedCreate', refused('c1-worker-9c847fb7f-pc87g').replace('used: pods=3', 'used: pods=4'), at(4))),
+      fromReplicaSet(event('Warning', 'FailedCreate', refused('c1-worker-other'), at(5))),
+    ]);
+    expect(lines).toEqual([
+      `ReplicaSet c1-worker-9c847fb7f: FailedCreate: ${refused('c1-worker-9c847fb7f-pc87g')}`,
+      `ReplicaSet c1-worker-9c847fb7f: FailedCreate: ${refused('c1-worker-9c847fb7f-pc87g').replace('used: pods=3', 'used: pods=4')}`,
+      `ReplicaSet c1-worker-9c847fb7f: FailedCreate: ${refused('c1-worker-other')}`,
+    ]);
+  });
+
   it('orders events.k8s.io events, which have only eventTime, among the others', () => {
     const late = event('Warning', 'Late', 'b', new Date('2026-09-01T10:05:00Z'));
     const early = { ...event('Warning', 'Early', 'a', new Date(0)), lastTimestamp: undefined, firstTimestamp: undefined, eventTime: new Date('2026-09-01T10:01:00Z') };
