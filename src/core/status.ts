@@ -1,15 +1,24 @@
 // The documented shape of `status -o json` and `list -o json`, built from objects alone.
 import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { type PodView, clusterReadiness } from './readiness.ts';
+import { type PodView, type RolloutView, clusterReadiness } from './readiness.ts';
 import { DASHBOARD_PORT, LABEL, schedulerAddress, schedulerFqdnAddress, schedulerName, workerName } from './spec.ts';
 import { compareText } from './order.ts';
+
+/** A Deployment's pods as `kubectl get deploy` counts them (READY, UP-TO-DATE), and those of older
+ * revisions still running: mid-rollout, ready counts old pods too. */
+export interface ComponentCounts {
+  ready: number;
+  desired: number;
+  updated: number;
+  old: number;
+}
 
 export interface ClusterStatus {
   name: string;
   namespace: string;
   ready: boolean;
-  scheduler: { ready: number; desired: number };
-  workers: { ready: number; desired: number };
+  scheduler: ComponentCounts;
+  workers: ComponentCounts;
   image: string | null;
   createdAt: string | null;
   /** Address for pods in the same namespace, the one flows written for the recipe use. */
@@ -44,8 +53,8 @@ export function clusterStatus(
     name,
     namespace,
     ready: r.ready,
-    scheduler: { ready: r.scheduler.ready, desired: r.scheduler.desired },
-    workers: { ready: r.workers.ready, desired: r.workers.desired },
+    scheduler: counts(r.scheduler),
+    workers: counts(r.workers),
     image: worker?.spec?.template.spec?.containers[0]?.image ?? scheduler?.spec?.template.spec?.containers[0]?.image ?? null,
     createdAt: created ? new Date(created).toISOString() : null,
     address,
@@ -55,6 +64,10 @@ export function clusterStatus(
     pods: r.pods,
     waitingFor: r.waitingFor,
   };
+}
+
+function counts({ ready, desired, updated, old }: RolloutView): ComponentCounts {
+  return { ready, desired, updated, old };
 }
 
 /** Groups the Deployments and pods of many clusters (from `list`) by namespace and name. */

@@ -89,10 +89,11 @@ export function podTable(pods: PodView[], now: Date): Table {
   };
 }
 
-/** READY-style "k/N", highlighted while short of N. */
-export function countCell({ ready, desired }: { ready: number; desired: number }): Cell {
-  const text = `${ready}/${desired}`;
-  return ready >= desired ? { text } : { text, tone: 'yellow' };
+/** READY-style "k/N", highlighted while short of N or while pods of an older revision still run
+ * (mid-rollout they count as ready too). */
+export function countCell({ ready, desired, old }: { ready: number; desired: number; old: number }): Cell {
+  const text = old > 0 ? `${ready}/${desired} (${old} old)` : `${ready}/${desired}`;
+  return ready >= desired && old === 0 ? { text } : { text, tone: 'yellow' };
 }
 
 export function readyCell(ready: boolean): Cell {

@@ -28,13 +28,19 @@ describe('clusterStatus', () => {
       name: 'dask',
       namespace: 'data',
       ready: true,
-      scheduler: { ready: 1, desired: 1 },
-      workers: { ready: 3, desired: 3 },
+      scheduler: { ready: 1, desired: 1, updated: 1, old: 0 },
+      workers: { ready: 3, desired: 3, updated: 3, old: 0 },
       image: 'ghcr.io/dask/dask:custom',
       createdAt: CREATED.toISOString(),
       waitingFor: [],
     });
     expect(ready().pods.map((p) => p.name)).toEqual(['dask-scheduler-5d8f7-abcde', 'dask-worker-7c9b4-fghij']);
+  });
+
+  it('counts updated pods and those of older revisions mid-rollout, when ready counts both', () => {
+    const rolling = clusterStatus('dask', 'data', deployment('scheduler', { namespace: 'data' }), deployment('worker', { namespace: 'data', replicas: 3, total: 4, updated: 2, ready: 4 }), []);
+    expect(rolling.workers).toEqual({ ready: 4, desired: 3, updated: 2, old: 2 });
+    expect(rolling.ready).toBe(false);
   });
 
   it('describes a cluster whose Deployments are gone as not ready, with no image or age', () => {

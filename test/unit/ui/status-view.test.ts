@@ -6,7 +6,7 @@ const stuck = cluster({
   name: 'etl',
   namespace: 'team-a',
   ready: false,
-  workers: { ready: 1, desired: 2 },
+  workers: { ready: 1, desired: 2, updated: 2, old: 0 },
   createdAt: minutesAgo(1),
   pods: [pod('etl-scheduler-a'), pod('etl-worker-b', { ready: false, phase: 'Pending', reason: 'ImagePullBackOff', createdAt: minutesAgo(1) })],
   waitingFor: ['deployment etl-worker: 1/2 ready, 2 updated', 'pod etl-worker-b not Ready (ImagePullBackOff: Back-off pulling image)'],
@@ -72,6 +72,13 @@ describe('formatClusterTable', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('counts the pods of an older revision mid-rollout, as its ready ones count in READY', () => {
+    const rolling = cluster({ ready: false, workers: { ready: 3, desired: 3, updated: 2, old: 1 } });
+    const lines = formatClusterTable([rolling], { color: false, allNamespaces: false, now: NOW }).split('\n');
+    expect(lines[1]).toMatch(/^dask   no      1\/1         3\/3 \(1 old\)   ghcr/);
+    expect(formatStatus(rolling, { color: false, now: NOW })).toContain('Workers:      3/3 (1 old)\n');
   });
 
   it('adds NAMESPACE first across namespaces', () => {

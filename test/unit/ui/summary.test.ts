@@ -46,7 +46,7 @@ describe('formatUpSummary', () => {
 
   it('says what a cluster that is not ready is waiting for and how to look closer', () => {
     const waitingFor = ['deployment dask-worker: 1/2 ready, 2 updated'];
-    const text = formatUpSummary(cluster({ ready: false, workers: { ready: 1, desired: 2 }, waitingFor }), { color: false, target: { contextNamespace: 'default' } });
+    const text = formatUpSummary(cluster({ ready: false, workers: { ready: 1, desired: 2, updated: 2, old: 0 }, waitingFor }), { color: false, target: { contextNamespace: 'default' } });
     expect(text.startsWith('! Dask cluster "dask" in namespace default is not ready yet (scheduler 1/1, workers 1/2).\n  deployment dask-worker: 1/2 ready, 2 updated\n\n')).toBe(true);
     expect(text).toContain('  kubectl dask status             # see what it is still waiting for\n');
   });
