@@ -54,6 +54,19 @@ export function writeResult(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/**
+ * Runs an operation that starts its reporter itself, after a question a live UI would hide, and
+ * closes it whatever happens.
+ */
+export async function withLaterReporter<T>(mode: TerminalMode, run: (startReporter: () => Promise<Reporter>) => Promise<T>): Promise<T> {
+  let reporter: Reporter | undefined;
+  try {
+    return await run(async () => (reporter = await progressReporter(mode)));
+  } finally {
+    await reporter?.close();
+  }
+}
+
 /** Runs an operation with a reporter, closing it (and leaving its last frame) whatever happens. */
 export async function withReporter<T>(mode: TerminalMode, run: (reporter: Reporter) => Promise<T>): Promise<T> {
   const reporter = await progressReporter(mode);

@@ -1,10 +1,11 @@
 import type { Argv, CommandModule } from 'yargs';
 import { buildClusterObjects } from '../core/manifests.ts';
 import { DEFAULT_IMAGE, DEFAULT_NAME, DEFAULT_THREADS, DEFAULT_WORKERS, type Resources } from '../core/spec.ts';
-import { UsageError } from '../core/errors.ts';
+import { ExitCode, KubectlDaskError, UsageError } from '../core/errors.ts';
 import { parseClusterName, parseCount, parseEnv, parseImage, parsePip, parseQuantity, parseTimeout } from '../core/validate.ts';
 import { asList, type GlobalArgs, outputOption, parseOutput, withValues } from './options.ts';
-import { connect, interruptSignal, terminalMode, withReporter, writeResult } from './runtime.ts';
+import { askToConfirm, canAsk, refuseUnasked } from './confirm.ts';
+import { connect, interruptSignal, terminalMode, withLaterReporter, writeResult } from './runtime.ts';
 
 interface UpArgs extends GlobalArgs {
   name: string;
@@ -21,6 +22,7 @@ interface UpArgs extends GlobalArgs {
   timeout: string;
   'dry-run'?: string;
   'force-conflicts': boolean;
+  yes: boolean;
   output?: string;
 }
 
@@ -67,11 +69,13 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
         ...waitOptions,
         'dry-run': { type: 'string', requiresArg: false, describe: 'Print the objects instead of applying them: client (no API calls) or server (validated by the API server)' },
         'force-conflicts': { type: 'boolean', default: false, describe: 'Take over objects with the same names that kubectl-dask did not create' },
+        yes: { alias: 'y', type: 'boolean', default: false, describe: "Restart a running scheduler without asking when its pod changes (required when there is no terminal to ask in)" },
         ...outputOption,
       }))
       .example('$0 up', 'Cluster "dask": tcp://dask-scheduler:8786 with 2 workers of 4 threads')
       .example('$0 up --name etl --workers 8 --cpu 2 --memory 8Gi', 'A second, larger cluster in the same namespace')
       .example('$0 up --pip prefect --pip prefect-dask', 'Workers that can run Prefect 3 tasks')
+      .example('$0 up --image ghcr.io/dask/dask:2026.9.0 --yes', 'Change the image of a running cluster: its scheduler restarts, losing running work')
       .example('$0 up --dry-run -o yaml | kubectl apply -f -', 'Print the manifests instead of applying them'),
   handler: async (args) => {
     const dryRun = parseDryRun(args['dry-run']);
@@ -102,14 +106,28 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       return;
     }
     const client = await connect(args);
-    const request = { spec: { ...base, namespace: client.namespace, ...(workers === undefined ? {} : { workers }) }, wait: args.wait, timeoutMs, forceConflicts: args['force-conflicts'], signal: interruptSignal() };
+    const confirmRestart = async (changes: string[]) => {
+      if (args.yes) return true;
+      const restart = `restart the scheduler of Dask cluster "${base.name}", whose pod changes (${changes.join(', ')})`;
+      if (!canAsk()) throw refuseUnasked(restart);
+      return askToConfirm(`Dask cluster "${base.name}": its scheduler's pod changes (${changes.join(', ')}), so the scheduler restarts and the work running on the cluster is lost. Continue?`, 'nothing was changed');
+    };
+    const request = {
+      spec: { ...base, namespace: client.namespace, ...(workers === undefined ? {} : { workers }) },
+      wait: args.wait,
+      timeoutMs,
+      forceConflicts: args['force-conflicts'],
+      signal: interruptSignal(),
+      confirmRestart,
+    };
     const operations = await import('../operations/up.ts');
     if (dryRun === 'server') {
       const objects = await operations.dryRunOnServer(client, request);
       writeResult(await formatObjects(objects, output === 'json' ? 'json' : 'yaml', { documents: true }));
       return;
     }
-    const status = await withReporter(mode, (reporter) => operations.upCluster(client, request, reporter));
+    const { status } = await withLaterReporter(mode, (startReporter) => operations.upCluster(client, request, startReporter));
+    if (!status) throw new KubectlDaskError('cancelled: nothing was changed', ExitCode.failure);
     if (output === 'text') writeResult(args.wait ? (await import('../ui/summary.ts')).formatUpSummary(status, { ...mode, target: client.target }) : formatStatus(status, mode));
     else writeResult(await formatObjects(status, output));
   },

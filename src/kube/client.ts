@@ -106,6 +106,21 @@ export class KubeClient {
     );
   }
 
+  /**
+   * What applying obj would store, beside what is stored now (undefined when nothing is), both in
+   * the typed form of client-node's writes, so they compare field by field: reads elsewhere are
+   * the server's JSON, with fields the typed models leave out.
+   */
+  async previewApply<T extends KubernetesObject>(obj: T): Promise<{ stored: T | undefined; applied: T }> {
+    const { kind, metadata } = obj;
+    const attempt = { resource: `${kind?.toLowerCase()}s`, namespace: metadata?.namespace, name: metadata?.name };
+    const [stored, applied] = await Promise.all([
+      this.optional({ verb: 'get', ...attempt }, async () => (await this.writes()).read(obj)),
+      this.apply(obj, { dryRun: true, force: true }),
+    ]);
+    return { stored, applied };
+  }
+
   getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
     return this.optional({ verb: 'get', resource: 'deployments', namespace, name }, () => this.requests.json<V1Deployment>(objectPath('/apis/apps/v1', 'deployments', namespace, name)));
   }

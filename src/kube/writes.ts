@@ -23,6 +23,11 @@ export class ApiWrites {
     return this.objects.patch(obj, undefined, dryRun ? 'All' : undefined, FIELD_MANAGER, force, PatchStrategy.ServerSideApply);
   }
 
+  /** The stored object in the typed form apply returns. */
+  read<T extends KubernetesObject>(obj: T): Promise<T> {
+    return this.objects.read({ apiVersion: obj.apiVersion!, kind: obj.kind!, metadata: { name: obj.metadata!.name!, namespace: obj.metadata?.namespace } }) as Promise<T>;
+  }
+
   /** Sets replicas through the scale subresource, as `kubectl scale` does. */
   async scaleDeployment(namespace: string, name: string, replicas: number): Promise<void> {
     await this.apps.patchNamespacedDeploymentScale({ namespace, name, body: { spec: { replicas } }, fieldManager: FIELD_MANAGER }, mergePatch);

@@ -1,10 +1,11 @@
 // `kubectl dask up`: validate everything with a server-side dry run, apply, then wait.
-import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
 import { type ClusterObject, buildClusterObjects } from '../core/manifests.ts';
 import type { Reporter } from '../core/progress.ts';
 import { type ClusterSpec, DEFAULT_WORKERS, FIELD_MANAGER, LABEL, schedulerName, workerName } from '../core/spec.ts';
 import type { ClusterStatus } from '../core/status.ts';
+import { podTemplateChanges } from '../core/template-changes.ts';
 import type { KubeClient } from '../kube/client.ts';
 import { Checklist } from './checklist.ts';
 import { namespaceNotFound, readClusterStatus } from './cluster.ts';
@@ -17,6 +18,13 @@ export interface UpRequest {
   timeoutMs: number;
   forceConflicts: boolean;
   signal: AbortSignal;
+  /** Asked with what changes in the pod of a running scheduler; false leaves everything as it is. */
+  confirmRestart: (changes: string[]) => Promise<boolean>;
+}
+
+export interface UpResult {
+  status?: ClusterStatus;
+  cancelled: boolean;
 }
 
 function describe(o: KubernetesObject): string {
@@ -54,9 +62,26 @@ export async function dryRunOnServer(client: KubeClient, request: UpRequest): Pr
   return results;
 }
 
-export async function upCluster(client: KubeClient, request: UpRequest, reporter: Reporter): Promise<ClusterStatus> {
+/**
+ * Validates every object with a server-side dry run, so an admission or validation error leaves
+ * nothing half-applied, and finds what would change in the pod of a scheduler we run.
+ */
+async function validateAndPreview(client: KubeClient, request: UpRequest): Promise<{ objects: ClusterObject[]; schedulerChanges: string[] }> {
+  const objects = buildClusterObjects(await resolveSpec(client, request));
+  const previews = await Promise.all(objects.map((o) => client.previewApply(o)));
+  const scheduler = previews.find(({ applied }) => applied.kind === 'Deployment' && applied.metadata?.name === schedulerName(request.spec.name));
+  const stored = scheduler?.stored as V1Deployment | undefined;
+  // Taking over another tool's objects (--force-conflicts) is a choice already made.
+  const ours = stored?.metadata?.labels?.[LABEL.managedBy] === FIELD_MANAGER;
+  const schedulerChanges = ours ? podTemplateChanges(stored?.spec?.template, (scheduler?.applied as V1Deployment).spec?.template) : [];
+  return { objects, schedulerChanges };
+}
+
+export async function upCluster(client: KubeClient, request: UpRequest, reporter: () => Promise<Reporter>): Promise<UpResult> {
   const { name, namespace } = request.spec;
-  const objects: ClusterObject[] = [];
+  const { objects, schedulerChanges } = await validateAndPreview(client, request);
+  if (schedulerChanges.length > 0 && !(await request.confirmRestart(schedulerChanges))) return { cancelled: true };
+  // The reporter starts after the question: a live UI would hide the prompt.
   const checklist = new Checklist(
     `Dask cluster "${name}" in namespace "${namespace}" (context ${client.context})`,
     [
@@ -69,14 +94,9 @@ export async function upCluster(client: KubeClient, request: UpRequest, reporter
           ]
         : []),
     ],
-    reporter,
+    await reporter(),
   );
   try {
-    checklist.set('validate', 'running');
-    objects.push(...buildClusterObjects(await resolveSpec(client, request)));
-    // A dry run of every object first, so an admission or validation error leaves nothing
-    // half-applied.
-    await Promise.all(objects.map((o) => client.apply(o, { dryRun: true, force: true })));
     checklist.set('validate', 'done');
     checklist.set('apply', 'running');
     for (const o of objects) {
@@ -98,5 +118,5 @@ export async function upCluster(client: KubeClient, request: UpRequest, reporter
   }
   const status = await readClusterStatus(client, namespace, name);
   if (!status) throw new KubectlDaskError(`Dask cluster "${name}" disappeared while it was being created`, ExitCode.failure);
-  return status;
+  return { status, cancelled: false };
 }

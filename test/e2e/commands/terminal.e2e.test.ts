@@ -2,7 +2,7 @@
 // `down`, Ctrl-C during `up` (exit 130, and a later `up` converges), and plain lines when asked.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
-import { dask, daskInPty, daskOk, objectNames, Plugin, stripAnsi, unschedulableCpu, workerCounts } from './helpers.ts';
+import { dask, daskInPty, daskOk, getJson, objectNames, Plugin, stripAnsi, unschedulableCpu, workerCounts } from './helpers.ts';
 
 let ns: Namespace;
 beforeEach(async () => {
@@ -28,7 +28,8 @@ describe('in a terminal', () => {
     expect(screen).toContain(`Dask cluster "dask" in namespace "${ns.name}" (context kubectl-dask-test)`);
     // Pending steps, a spinner on the running one, then checkmarks.
     expect(screen).toMatch(/· Workers ready/);
-    expect(screen).toMatch(new RegExp(`${SPINNER.source} Validate manifests with the API server`));
+    // (Validation is over before the checklist shows: it may end in a question.)
+    expect(screen).toMatch(new RegExp(`${SPINNER.source} Scheduler ready`));
     expect(screen).toMatch(/✓ Validate manifests with the API server/);
     expect(screen).toMatch(/✓ Scheduler ready 1\/1\s*$/m);
     expect(screen).toMatch(/✓ Workers ready 2\/2\s*$/m);
@@ -82,6 +83,25 @@ describe('in a terminal', () => {
     expect(yes.code, stripAnsi(yes.output)).toBe(0);
     expect(stripAnsi(yes.output)).toContain(`Deleted Dask cluster "dask" in namespace "${ns.name}"`);
     expect(await objectNames(ns.name)).toEqual([]);
+  });
+
+  it('up that would restart the scheduler asks first: "n" changes nothing (exit 1), "y" rolls it over (exit 0)', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    const before = await getJson(ns.name, 'deployment/dask-scheduler');
+    const prompt = /its scheduler's pod changes \(image \S+ -> registry\.example\.com\/team\/dask:2\), so the scheduler restarts .*Continue\? \[y\/N\]/s;
+    const args = ['up', '-n', ns.name, '--image', 'registry.example.com/team/dask:2'];
+
+    const no = await daskInPty(args, { answer: { prompt, text: 'n\r' } });
+    expect(no.code, stripAnsi(no.output)).toBe(1);
+    expect(stripAnsi(no.output)).toMatch(/^error: cancelled: nothing was changed/m);
+    // The question came before any progress.
+    expect(stripAnsi(no.output)).not.toContain('Apply scheduler Service');
+    expect((await getJson(ns.name, 'deployment/dask-scheduler')).metadata.generation).toBe(before.metadata.generation);
+
+    const yes = await daskInPty(args, { answer: { prompt, text: 'y\r' } });
+    expect(yes.code, stripAnsi(yes.output)).toBe(0);
+    expect(stripAnsi(yes.output)).toMatch(/✓ Scheduler ready 1\/1/);
+    expect((await getJson(ns.name, 'deployment/dask-scheduler')).spec.template.spec.containers[0].image).toBe('registry.example.com/team/dask:2');
   });
 
   it('down at its prompt: Ctrl-D is a no (exit 1), Ctrl-C interrupts (exit 130); neither deletes', async () => {

@@ -1,7 +1,8 @@
 // `kubectl dask up` against the testbed: what it creates, what a user reads on stdout and
 // stderr, and that running it again neither changes a thing nor undoes a `scale`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import { freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
+import { DEFAULT_IMAGE } from '../../../src/core/spec.ts';
 import { dask, daskOk, getJson, hasAnsi, objectNames, pods, workerCounts } from './helpers.ts';
 
 let ns: Namespace;
@@ -120,7 +121,7 @@ describe('kubectl dask up', () => {
 
   it('up with another image rolls every pod over and returns only when no old pod is left', async () => {
     await daskOk(['up', '-n', ns.name, '--workers', '3']);
-    const r = await dask(['up', '-n', ns.name, '--image', 'registry.example.com/team/dask:2']);
+    const r = await dask(['up', '-n', ns.name, '--image', 'registry.example.com/team/dask:2', '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain('workers 3/3');
     const all = await pods(ns.name, 'dask');
@@ -129,6 +130,32 @@ describe('kubectl dask up', () => {
       expect(pod.spec.containers[0]!.image).toBe('registry.example.com/team/dask:2');
       expect(pod.metadata.deletionTimestamp).toBeUndefined();
     }
+  });
+
+  it('refuses to restart a running scheduler without --yes when there is no terminal to ask, naming what changes, and changes nothing', async () => {
+    await daskOk(['up', '-n', ns.name, '--image', 'registry.example.com/team/dask:1', '--env', 'TOKEN=s3cret']);
+    const before = { scheduler: await getJson(ns.name, 'deployment/dask-scheduler'), worker: await getJson(ns.name, 'deployment/dask-worker') };
+
+    // Meant as a scale, but up's flags are declarative: the image and env fall back to the defaults.
+    const r = await dask(['up', '-n', ns.name, '--workers', '3']);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe(
+      `error: refusing to restart the scheduler of Dask cluster "dask", whose pod changes (image registry.example.com/team/dask:1 -> ${DEFAULT_IMAGE}, env) without confirmation: no terminal to ask in; pass --yes`,
+    );
+    expect(r.stderr).not.toContain('s3cret');
+    expect(r.stderr).not.toMatch(/Apply scheduler Service/);
+    expect((await getJson(ns.name, 'deployment/dask-scheduler')).metadata.generation).toBe(before.scheduler.metadata.generation);
+    expect((await getJson(ns.name, 'deployment/dask-worker')).metadata.generation).toBe(before.worker.metadata.generation);
+  });
+
+  it('asks nothing when only the workers change, or after kubectl rollout restart, whose annotation up leaves alone', async () => {
+    await daskOk(['up', '-n', ns.name]);
+    await kubectl(['rollout', 'restart', 'deployment/dask-scheduler', '-n', ns.name]);
+    const restarted = await getJson(ns.name, 'deployment/dask-scheduler');
+    const r = await dask(['up', '-n', ns.name, '--threads', '2', '--cpu', '500m', '--workers', '3']);
+    expect(r.code, r.stderr).toBe(0);
+    expect((await getJson(ns.name, 'deployment/dask-scheduler')).metadata.generation).toBe(restarted.metadata.generation);
+    expect((await getJson(ns.name, 'deployment/dask-worker')).spec.template.spec.containers[0].args.join(' ')).toContain('--nthreads 2');
   });
 
   it('applies --threads, --cpu/--memory, --env and --pip to the containers', async () => {
