@@ -312,7 +312,7 @@ async function benchLogRows(): Promise<void> {
         dask: k('dask', 'logs', '-n', ns.name, '-f', '--tail', '0'),
         kubectl: k(...kubectlArgs),
         'kubectl-t': k(...kubectlArgs, '--timestamps'),
-        node: [process.execPath, '--use-openssl-ca', path.join(repoRoot, 'bench', 'logs-floor.cjs'), ...testbedTlsArgs(dir), ns.name, ...workers],
+        node: [process.execPath, path.join(repoRoot, 'bench', 'logs-floor.cjs'), ...testbedTlsArgs(dir), ns.name, ...workers],
       };
       // Interleaved rounds, medians: the API server and kwok share the two cores with the
       // follower, and one round of a tool varies by a third between runs.

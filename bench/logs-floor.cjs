@@ -2,18 +2,14 @@
 // stream per pod (follow, timestamps, from now on, as kubectl dask asks), each chunk's whole lines
 // copied to stdout as they come (whole, or the streams would cut into each other's lines).
 // bench/forward-logs.ts runs it beside kubectl dask logs to tell Node's HTTP/2 client from our
-// work; CommonJS, so Node does not strip types first. Run with --use-openssl-ca and the CA as the
-// default roots, as the executable is: no thread parsing Node's own roots, which nothing here uses.
+// work; CommonJS, so Node does not strip types first.
 // usage: node bench/logs-floor.cjs SERVER CA_FILE CERT_FILE KEY_FILE NAMESPACE POD...
 'use strict';
 const fs = require('node:fs');
 const http2 = require('node:http2');
-const { setDefaultCACertificates } = require('node:tls');
 
 const [server, caFile, certFile, keyFile, namespace, ...pods] = process.argv.slice(2);
-const ca = fs.readFileSync(caFile, 'latin1');
-setDefaultCACertificates([ca]);
-const tls = { ca, cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
+const tls = { ca: fs.readFileSync(caFile), cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) };
 // The API server allows 100 concurrent streams per connection; more pods get more connections, as
 // in kubectl dask and kubectl.
 const STREAMS_PER_CONNECTION = 100;

@@ -1,18 +1,14 @@
 // What `kubectl dask status` cannot go below in Node: start, load node:https, connect with the
 // kubeconfig's TLS material, send the same two lists at once over HTTP/1.1 as status does (a
 // connection each), print two numbers. bench/status.ts runs it next to the plugin; CommonJS, so
-// Node does not strip types first. Run with --use-openssl-ca and the CA as the default roots, as
-// the executable is: no thread parsing Node's own roots, which nothing here uses.
+// Node does not strip types first.
 // usage: node bench/status-floor.cjs SERVER CA_FILE CERT_FILE KEY_FILE NAMESPACE SELECTOR
 'use strict';
 const fs = require('node:fs');
 const https = require('node:https');
-const tls = require('node:tls');
 
 const [server, caFile, certFile, keyFile, namespace, selector] = process.argv.slice(2);
-const ca = fs.readFileSync(caFile, 'latin1');
-tls.setDefaultCACertificates([ca]);
-const agent = new https.Agent({ ca, cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
+const agent = new https.Agent({ ca: fs.readFileSync(caFile), cert: fs.readFileSync(certFile), key: fs.readFileSync(keyFile) });
 function list(path) {
   return new Promise((resolve, reject) => {
     const request = https.get(new URL(`${path}?labelSelector=${encodeURIComponent(selector)}`, server), { agent }, (response) => {

@@ -46,7 +46,7 @@ try {
     { label: 'kubectl-dask status', argv: [exe, 'status', ...connection] },
     { label: 'kubectl-dask status -o json', argv: [exe, 'status', '-o', 'json', ...connection] },
     // Node 24, the executable's Node, doing only the two requests: the floor for a Node plugin.
-    { label: 'node: the two lists, no more', argv: [process.execPath, '--use-openssl-ca', join(root, 'bench', 'status-floor.cjs'), ...testbedTlsArgs(cache), namespace, 'app.kubernetes.io/instance=dask'] },
+    { label: 'node: the two lists, no more', argv: [process.execPath, join(root, 'bench', 'status-floor.cjs'), ...testbedTlsArgs(cache), namespace, 'app.kubernetes.io/instance=dask'] },
   ];
   // Node reads the extra roots a machine names there (this one: the system bundle) for the first TLS
   // connection even when the kubeconfig has its own CA; kubectl never reads them.

@@ -446,10 +446,7 @@ const seaConfig = {
   // buffers that stay in memory until a scavenge frees them: port-forward peaked at 192 MiB moving
   // 256 MiB, 128 MiB with a 1 MiB semi-space, at the same throughput; status took as long either
   // way. The flag only takes effect at start, hence here. Node before 24.6 ignores the field.
-  // --use-openssl-ca: node:tls then no longer parses Node's bundled roots and NODE_EXTRA_CA_CERTS
-  // on a thread as it loads, which every exit joined (status 3-8 ms slower with the system's
-  // bundle named there); the roots are chosen in src/kube/connect.ts instead, as Node's own.
-  execArgv: ['--max-semi-space-size=1', '--use-openssl-ca'],
+  execArgv: ['--max-semi-space-size=1'],
   assets: Object.fromEntries(files.map((file) => [file, join(app, file)])),
 };
 const exe = join(dist, 'kubectl-dask');

@@ -5,7 +5,6 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
-import type { Cluster } from '@kubernetes/client-node';
 import { loadAll as parseYamlDocuments } from 'js-yaml';
 import { appDir } from '../app-dir.ts';
 import { KubeConfig, newClusters, newContexts, newUsers } from './client-node.ts';
@@ -92,43 +91,27 @@ function loadKubeConfig(explicit: string | undefined, env: NodeJS.ProcessEnv): K
  * while Node trusts only its bundled ones (and NODE_EXTRA_CA_CERTS): a server signed by a CA
  * installed on the machine, a company's own, would be refused. Reading the system's roots takes
  * 20-40 ms, so only such a cluster pays for it. For a cluster with a CA, which its connections
- * trust instead of any default, Node still builds the whole default store for the first of them
- * (1-3 ms of every command); with the cluster's CA as the default there is nothing to build. Not
- * with a proxy-url or an auth-provider (OIDC refreshes its token from the issuer), nor without TLS
- * checks of the API server: the process may then talk to other servers, which get Node's usual
- * roots.
- *
- * The executable runs with --use-openssl-ca (scripts/build.ts), which only stops Node from parsing
- * its bundled roots and those of NODE_EXTRA_CA_CERTS on a thread as node:tls loads, work a
- * cluster with its own CA never uses and every exit waited for (3-8 ms here). So the usual roots
- * are set here too, as Node would have them, never OpenSSL's store that flag names.
+ * trust instead of any default, Node still builds the whole default store (its bundled roots and
+ * those of NODE_EXTRA_CA_CERTS) for the first of them: 1-3 ms of every command, waiting for a
+ * thread that parses them. With the cluster's CA as the default there is nothing to build. Not
+ * with a proxy-url or an auth-provider (OIDC refreshes its token from the issuer): the process
+ * then talks to other servers, which need the usual roots.
  */
 export function setDefaultRootsForCluster(connection: Connection): void {
   const cluster = connection.kc.getCurrentCluster();
-  if (!cluster) return;
-  const verified = !cluster.skipTLSVerify && cluster.server.startsWith('https:');
-  if (verified && !cluster.caData && !cluster.caFile) {
-    setDefaultCACertificates([...usualRoots(), ...getCACertificates('system')]);
+  if (!cluster || cluster.skipTLSVerify || !cluster.server.startsWith('https:')) return;
+  if (!cluster.caData && !cluster.caFile) {
+    setDefaultCACertificates([...getCACertificates('default'), ...getCACertificates('system')]);
     return;
   }
-  const certificates = verified && !cluster.proxyUrl && !connection.kc.getCurrentUser()?.authProvider ? clusterCertificates(cluster) : undefined;
-  setDefaultCACertificates(certificates ?? usualRoots());
-}
-
-/** Node's default roots without --use-openssl-ca: its bundled ones and NODE_EXTRA_CA_CERTS. */
-function usualRoots(): string[] {
-  return [...getCACertificates('bundled'), ...getCACertificates('extra')];
-}
-
-/** The certificates of the cluster's CA, or undefined for one that cannot be read. */
-function clusterCertificates(cluster: Cluster): string[] | undefined {
+  if (cluster.proxyUrl || connection.kc.getCurrentUser()?.authProvider) return;
   try {
     const pem = cluster.caData ? Buffer.from(cluster.caData, 'base64').toString('latin1') : readFileSync(cluster.caFile!, 'latin1');
     // One certificate a string: of a bundle in one string Node reads the first.
-    return pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g) ?? undefined;
+    const certificates = pem.match(/-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----/g);
+    if (certificates) setDefaultCACertificates(certificates);
   } catch {
-    // an unreadable CA, which the first request reports as the user knows it
-    return undefined;
+    // an unreadable or malformed CA, which the first request reports as the user knows it
   }
 }
 

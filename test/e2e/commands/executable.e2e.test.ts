@@ -84,3 +84,12 @@ describe('the cache dir of the executable', () => {
     expect(fs.statSync(codeCache).size).toBeGreaterThan(10_000);
   });
 });
+
+describe('the Node options of the executable', () => {
+  // How users tell Node to trust their system's roots: Node refuses to start when these meet a CA
+  // option of its own in the executable's execArgv (--use-openssl-ca, measured and withdrawn).
+  it.each([{ NODE_USE_SYSTEM_CA: '1' }, { NODE_OPTIONS: '--use-system-ca' }, { NODE_OPTIONS: '--use-bundled-ca' }])('leave room for %o', async (env) => {
+    await daskOk(['version'], { env });
+    await daskOk(['list', '-n', ns.name], { env });
+  });
+});
