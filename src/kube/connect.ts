@@ -3,7 +3,7 @@
 // js-yaml made of a file for later runs (kube/kubeconfig-text.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { loadAll as parseYamlDocuments } from 'js-yaml';
 import { appDir } from '../app-dir.ts';
@@ -35,6 +35,19 @@ function configError(message: string): KubectlDaskError {
 /** What the launcher's dir keeps of the kubeconfigs read (none when run from the sources). */
 const parsedKubeconfigs = appDir === undefined ? undefined : join(appDir, '.kubeconfig-cache');
 
+/**
+ * A user's token file under kubectl's key, tokenFile (relative to the kubeconfig's dir), read as
+ * kubectl reads it, trimmed: client-node knows only "token-file", so such a user sent no token.
+ */
+function withTokenFiles(users: unknown, dir: string): unknown {
+  if (!Array.isArray(users)) return users;
+  return users.map((entry: { user?: Record<string, unknown> }) => {
+    const user = entry?.user;
+    if (typeof user?.tokenFile !== 'string' || user.token !== undefined || user['token-file'] !== undefined) return entry;
+    return { ...entry, user: { ...user, token: readFileSync(resolve(dir, user.tokenFile), 'utf8').trim() } };
+  });
+}
+
 /** client-node's loadFromFile(), with the YAML parse kept between runs. */
 function loadFile(kc: KubeConfig, file: string): void {
   try {
@@ -44,7 +57,7 @@ function loadFile(kc: KubeConfig, file: string): void {
     kc.loadFromOptions({
       clusters: newClusters(document.clusters),
       contexts: newContexts(document.contexts),
-      users: newUsers(document.users),
+      users: newUsers(withTokenFiles(document.users, dirname(file))),
       currentContext: document['current-context'],
     });
     kc.makePathsAbsolute(dirname(file));

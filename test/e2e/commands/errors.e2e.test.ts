@@ -170,6 +170,17 @@ describe('RBAC', () => {
     return { kubeconfig, token };
   }
 
+  it("reads a token from the file kubectl's tokenFile names, relative to the kubeconfig", async () => {
+    const { kubeconfig, token } = await limitedUser('lister', [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['list'] }, { apiGroups: [''], resources: ['pods'], verbs: ['list'] }]);
+    const config = JSON.parse(fs.readFileSync(kubeconfig, 'utf8'));
+    fs.writeFileSync(path.join(tmp.dir, `${ns.name}-token`), `${token}\n`, { mode: 0o600 });
+    config.users[0].user = { tokenFile: `${ns.name}-token` };
+    fs.writeFileSync(kubeconfig, JSON.stringify(config));
+    const r = await dask(['list', '--kubeconfig', kubeconfig]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toBe('No Dask clusters found in namespace "' + ns.name + '".\n');
+  });
+
   it('a user who may only get/list pods: exit 7, the message names the verb and resource, nothing is created', async () => {
     const { kubeconfig, token } = await limitedUser('pods-reader', [{ apiGroups: [''], resources: ['pods'], verbs: ['get', 'list'] }]);
 
