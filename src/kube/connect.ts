@@ -170,14 +170,20 @@ export async function checkCredentials(connection: Connection): Promise<void> {
   try {
     await connection.kc.applyToHTTPSOptions({});
   } catch (error) {
-    throw credentialError(error, connection.context);
+    throw credentialError(error, connection.context, connection.kc.getCurrentUser()?.exec?.command);
   }
 }
 
-function credentialError(error: unknown, context: string): KubectlDaskError {
+function credentialError(error: unknown, context: string, plugin: string | undefined): KubectlDaskError {
   const { code, path, syscall, message } = error as NodeJS.ErrnoException;
   if (syscall?.startsWith('spawn')) {
     return configError(`the credential plugin "${path}" of context "${context}" cannot be run (${code}): install it, or fix the user's exec command in your kubeconfig`);
+  }
+  // What a plugin printed instead of an ExecCredential may be the secret itself (JSON.parse quotes
+  // its start), and one without a status leaves client-node reading a field of undefined.
+  if (plugin !== undefined && (error instanceof SyntaxError || error instanceof TypeError)) {
+    const what = error instanceof SyntaxError ? 'printed something that is not an ExecCredential (JSON)' : 'printed an ExecCredential without a status';
+    return new KubectlDaskError(`the credential plugin "${plugin}" of context "${context}" ${what}: check the plugin, or the user's exec command in your kubeconfig`, ExitCode.forbidden);
   }
   if (path && code) return configError(`cannot read ${path}, named by context "${context}" in your kubeconfig (${code}): fix the path in the kubeconfig`);
   // An exec plugin's error is what it wrote on stderr (an expired login, most often).

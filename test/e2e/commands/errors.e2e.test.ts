@@ -139,6 +139,14 @@ describe('kubeconfig and connection errors', () => {
     const r = await dask(['up', '--kubeconfig', expired]);
     expectCleanError(r, 7, /^error: cannot get credentials for context "ctx": error: the SSO session has expired; log in again/);
     expect(await objectNames(ns.name)).toEqual([]);
+
+    // A plugin that prints a bare token, not an ExecCredential: not a character of it is shown.
+    const bare = writeKubeconfig(path.join(tmp.dir, 'bare-token-plugin.yaml'), cluster, exec('sh', ['-c', 'echo sk-SECRET-0123456789']), ns.name);
+    const printed = await dask(['status', '--kubeconfig', bare]);
+    expectCleanError(printed, 7, /^error: the credential plugin "sh" of context "ctx" printed something that is not an ExecCredential \(JSON\): check the plugin/);
+    expect(printed.stderr).not.toMatch(/sk-SEC/);
+    const noStatus = writeKubeconfig(path.join(tmp.dir, 'no-status-plugin.yaml'), cluster, exec('sh', ['-c', 'echo \'{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential"}\'']), ns.name);
+    expectCleanError(await dask(['status', '--kubeconfig', noStatus]), 7, /^error: the credential plugin "sh" of context "ctx" printed an ExecCredential without a status: check the plugin/);
   });
 
   it('credentials the API server rejects: exit 7, says to log in again, never prints the token', async () => {
