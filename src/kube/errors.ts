@@ -21,7 +21,9 @@ function errorCode(error: unknown): string | undefined {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string') return code;
   }
-  return undefined;
+  // A SOCKS proxy's client passes on the socket's error by its message alone ("connect ECONNREFUSED ...").
+  const named = error instanceof Error ? /^(?:connect|getaddrinfo|read) ([A-Z_]+)\b/.exec(error.message)?.[1] : undefined;
+  return named !== undefined && NETWORK_CODES.has(named) ? named : undefined;
 }
 
 export function apiStatusCode(error: unknown): number | undefined {
@@ -89,6 +91,13 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
   }
   if (code?.startsWith('ERR_HTTP2_')) {
     return new KubectlDaskError(`the connection to the Kubernetes API server${server} failed (${code}): check that the cluster is running, then run the command again`, ExitCode.unreachable);
+  }
+  // OpenSSL's own errors come from reading the TLS material, before any connection.
+  if (code?.startsWith('ERR_OSSL_')) {
+    return new KubectlDaskError(`the TLS material of your kubeconfig context cannot be used (${code}): check its certificate-authority, client-certificate and client-key`, ExitCode.usage);
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return new KubectlDaskError(`the API server's certificate${server} is not for that host name (${code}): check the server address, or tls-server-name, of your kubeconfig context`, ExitCode.unreachable);
   }
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(code)) {
     return new KubectlDaskError(`TLS failure talking to the API server${server} (${code}): check the cluster's certificate-authority data in your kubeconfig`, ExitCode.unreachable);

@@ -1,11 +1,12 @@
 // Every failure a user can cause or meet: one `error:` line that says what happened and what to
 // do, the exit code the README documents, no stack trace, no secret, and nothing half-applied.
+import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apply, freshNamespace, kubectl, type Namespace } from '../testbed/helpers.ts';
+import { apply, freshNamespace, kubectl, kubectlJson, type Namespace } from '../testbed/helpers.ts';
 import {
   dask,
   daskOk,
@@ -123,6 +124,30 @@ describe('kubeconfig and connection errors', () => {
   it('a server address that is not a URL: exit 2, says where to fix it', async () => {
     const kc = writeKubeconfig(path.join(tmp.dir, 'not-a-url.yaml'), { server: 'not a url' }, { token: 'not-a-real-token' });
     expectCleanError(await dask(['list', '--kubeconfig', kc]), 2, /^error: the server of context "ctx" is not a URL: "not a url"; fix it in your kubeconfig/);
+  });
+
+  it('a SOCKS proxy that is down: exit 6, as an HTTP one, not an unexpected failure', async () => {
+    const kc = writeKubeconfig(path.join(tmp.dir, 'socks-down.yaml'), await testbedCluster(), { token: 'not-a-real-token' });
+    const config = JSON.parse(fs.readFileSync(kc, 'utf8'));
+    config.clusters[0].cluster['proxy-url'] = `socks5://127.0.0.1:${await freePort()}`;
+    fs.writeFileSync(kc, JSON.stringify(config));
+    expectCleanError(await dask(['list', '--kubeconfig', kc]), 6, /^error: cannot reach the Kubernetes API server at https:\/\/\S+ \(ECONNREFUSED\)/);
+  });
+
+  it('TLS material that cannot be used: exit 2 naming the kubeconfig material; a server name the certificate lacks: exit 6 naming tls-server-name', async () => {
+    const cluster = await testbedCluster();
+    const admin = (await kubectlJson<any>(['config', 'view', '--raw', '--minify'])).users[0].user;
+    const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const mismatched = writeKubeconfig(path.join(tmp.dir, 'mismatched-key.yaml'), cluster, { 'client-certificate-data': admin['client-certificate-data'], 'client-key-data': Buffer.from(otherKey).toString('base64') });
+    const r = await dask(['list', '--kubeconfig', mismatched]);
+    expectCleanError(r, 2, /^error: the TLS material of your kubeconfig context cannot be used \(ERR_OSSL_[A-Z0-9_]+\): check its certificate-authority, client-certificate and client-key$/);
+    expect(r.stderr).not.toContain(otherKey.split('\n')[1]!);
+
+    const renamed = writeKubeconfig(path.join(tmp.dir, 'server-name.yaml'), cluster, { token: 'not-a-real-token' });
+    const config = JSON.parse(fs.readFileSync(renamed, 'utf8'));
+    config.clusters[0].cluster['tls-server-name'] = 'not-in-cert.example';
+    fs.writeFileSync(renamed, JSON.stringify(config));
+    expectCleanError(await dask(['list', '--kubeconfig', renamed]), 6, /^error: the API server's certificate at https:\/\/\S+ is not for that host name \(ERR_TLS_CERT_ALTNAME_INVALID\): check the server address, or tls-server-name, of your kubeconfig context$/);
   });
 
   it('credentials that cannot be got: exit 2 for a file or plugin the kubeconfig names wrongly, exit 7 for a plugin that fails, before any change', async () => {
