@@ -1,6 +1,7 @@
 // Flags shared by every command, named and behaving as in kubectl.
 import type { Options } from 'yargs';
 import { UsageError } from '../core/errors.ts';
+import { parseNamespace } from '../core/validate.ts';
 
 /**
  * An empty value would pass for none: a namespace makes API paths that name none (every
@@ -27,7 +28,7 @@ export const globalOptions = {
     type: 'string',
     describe: "Namespace (default: the context's namespace, else default)",
     global: true,
-    coerce: nonEmpty('namespace', "-n NAME, or leave -n out for the context's namespace"),
+    coerce: (value: string) => parseNamespace(nonEmpty('namespace', "-n NAME, or leave -n out for the context's namespace")(value)),
   },
   interactive: {
     type: 'boolean',

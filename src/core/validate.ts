@@ -16,6 +16,17 @@ export function parseClusterName(value: unknown): string {
   return name;
 }
 
+/**
+ * A namespace is a DNS label: any other value can name none, and one such as ".." would even be
+ * read out of the API path (/namespaces/../deployments lists every namespace's).
+ */
+export function parseNamespace(value: string, where = '-n'): string {
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) || value.length > 63) {
+    throw new UsageError(`invalid namespace "${value}" (${where}): a namespace is lowercase letters, digits and '-', at most 63 characters, e.g. -n data`);
+  }
+  return value;
+}
+
 export function parseCount(flag: string, value: unknown, { min = 0, max = 10_000, example = '4' } = {}): number {
   const text = String(value).trim();
   if (!/^\d+$/.test(text)) {

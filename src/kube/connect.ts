@@ -10,6 +10,7 @@ import { appDir } from '../app-dir.ts';
 import { KubeConfig, newClusters, newContexts, newUsers } from './client-node.ts';
 import { parseKubeconfigText } from './kubeconfig-text.ts';
 import { ExitCode, KubectlDaskError } from '../core/errors.ts';
+import { parseNamespace } from '../core/validate.ts';
 
 export interface KubeTarget {
   kubeconfig?: string;
@@ -148,6 +149,7 @@ export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = p
   }
   if (!URL.canParse(cluster.server)) throw configError(`the server of context "${contextName}" is not a URL: "${cluster.server}"; fix it in your kubeconfig, e.g. https://host:6443`);
   const contextNamespace = context.namespace ?? 'default';
+  if (target.namespace === undefined) parseNamespace(contextNamespace, `the namespace of context "${contextName}" in your kubeconfig`);
   return { kc, context: contextName, namespace: target.namespace ?? contextNamespace, contextNamespace, server: cluster.server };
 }
 

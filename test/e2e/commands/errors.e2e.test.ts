@@ -463,6 +463,11 @@ describe('usage errors: exit 2 before anything is sent', () => {
     expect(r.stderr).toContain(`See 'kubectl dask --help' or 'kubectl dask <command> --help'.`);
     expect(await objectNames(ns.name)).toEqual([]);
   });
+
+  // /namespaces/../deployments is /deployments: every namespace's, as list and status showed them.
+  it.each([['list'], ['status'], ['down', '--yes'], ['logs']])('%j -n .. is refused, never read as every namespace', async (...args) => {
+    expectCleanError(await dask([...args, '-n', '..']), 2, /^error: invalid namespace "\.\." \(-n\): a namespace is lowercase letters, digits and '-'/);
+  });
 });
 
 describe('timeout', () => {

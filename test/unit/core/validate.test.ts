@@ -6,6 +6,7 @@ import {
   parseDuration,
   parseEnv,
   parseImage,
+  parseNamespace,
   parsePip,
   parseQuantity,
   parseTimeout,
@@ -25,6 +26,14 @@ function expectUsageError(run: () => unknown, flag: string): UsageError {
   expect(error.message.split('\n')[0]).toContain(flag);
   return error;
 }
+
+describe('parseNamespace', () => {
+  it('takes DNS labels and refuses what names no namespace, ".." above all, which an API path reads as every namespace', () => {
+    expect(parseNamespace('data-2')).toBe('data-2');
+    for (const bad of ['..', '.', 'a/b', 'Bad_NS', '-a', 'a-', 'a'.repeat(64), '%2e%2e']) expect(() => parseNamespace(bad)).toThrow(UsageError);
+    expectUsageError(() => parseNamespace('..'), 'invalid namespace ".." (-n)');
+  });
+});
 
 describe('parseCount', () => {
   it.each([
