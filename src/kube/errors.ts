@@ -45,6 +45,9 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** How the authorizer words a refusal: ... is forbidden: User "alice" cannot get resource "pods" ... */
+const RBAC_DENIAL = /is forbidden: User ".*" cannot /;
+
 export function toUserError(error: unknown, attempt: Attempt): Error {
   if (error instanceof KubectlDaskError) return error;
   const where = attempt.namespace ? ` in namespace "${attempt.namespace}"` : '';
@@ -54,6 +57,10 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
       case 401:
         return new KubectlDaskError(`the API server rejected your credentials (401 Unauthorized): log in again or check the user of your kubeconfig context`, ExitCode.forbidden);
       case 403:
+        // Quotas and admission (webhooks, LimitRanges) refuse with 403 too, and say so: no Role helps there.
+        if (!RBAC_DENIAL.test(msg) && msg !== `HTTP ${error.code}`) {
+          return new KubectlDaskError(`the API server refused to ${attempt.verb} ${attempt.resource}${where}: ${msg}`, ExitCode.failure);
+        }
         return new KubectlDaskError(
           `forbidden: you may not ${attempt.verb} ${attempt.resource}${where}; ask an admin for a Role that allows it (see README, "RBAC")`,
           ExitCode.forbidden,

@@ -66,7 +66,7 @@ export async function dryRunOnServer(client: KubeClient, request: UpRequest): Pr
  * Validates every object with a server-side dry run, so an admission or validation error leaves
  * nothing half-applied, and finds what would change in the pod of a scheduler we run.
  */
-async function validateAndPreview(client: KubeClient, request: UpRequest): Promise<{ objects: ClusterObject[]; schedulerChanges: string[] }> {
+async function validateAndPreview(client: KubeClient, request: UpRequest): Promise<{ objects: ClusterObject[]; created: ClusterObject[]; schedulerChanges: string[] }> {
   const objects = buildClusterObjects(await resolveSpec(client, request));
   const previews = await Promise.all(objects.map((o) => client.previewApply(o)));
   const scheduler = previews.find(({ applied }) => applied.kind === 'Deployment' && applied.metadata?.name === schedulerName(request.spec.name));
@@ -74,12 +74,34 @@ async function validateAndPreview(client: KubeClient, request: UpRequest): Promi
   // Taking over another tool's objects (--force-conflicts) is a choice already made.
   const ours = stored?.metadata?.labels?.[LABEL.managedBy] === FIELD_MANAGER;
   const schedulerChanges = ours ? podTemplateChanges(stored?.spec?.template, (scheduler?.applied as V1Deployment).spec?.template) : [];
-  return { objects, schedulerChanges };
+  const created = objects.filter((_, i) => previews[i]!.stored === undefined);
+  return { objects, created, schedulerChanges };
+}
+
+/**
+ * A dry run checks each object alone: a quota on the number of Deployments refuses the second
+ * only when the first exists. What this run created goes again, so nothing is left half-applied.
+ */
+async function undoCreated(client: KubeClient, created: ClusterObject[], applied: ClusterObject[], error: unknown): Promise<never> {
+  const undo = created.filter((o) => applied.includes(o));
+  if (undo.length === 0 || !(error instanceof KubectlDaskError) || error.exitCode === ExitCode.interrupted) throw error;
+  const left: string[] = [];
+  for (const o of undo.reverse()) {
+    const { namespace = '', name = '' } = o.metadata ?? {};
+    try {
+      if (o.kind === 'Service') await client.deleteService(namespace, name);
+      else await client.deleteDeployment(namespace, name);
+    } catch {
+      left.push(describe(o));
+    }
+  }
+  const note = left.length === 0 ? `nothing of this run is left: deleted ${undo.map(describe).join(', ')} again` : `left behind, delete with kubectl dask down: ${left.join(', ')}`;
+  throw new KubectlDaskError(error.message, error.exitCode, [...error.details, note]);
 }
 
 export async function upCluster(client: KubeClient, request: UpRequest, reporter: () => Promise<Reporter>): Promise<UpResult> {
   const { name, namespace } = request.spec;
-  const { objects, schedulerChanges } = await validateAndPreview(client, request);
+  const { objects, created, schedulerChanges } = await validateAndPreview(client, request);
   if (schedulerChanges.length > 0 && !(await request.confirmRestart(schedulerChanges))) return { cancelled: true };
   // The reporter starts after the question: a live UI would hide the prompt.
   const checklist = new Checklist(
@@ -99,9 +121,11 @@ export async function upCluster(client: KubeClient, request: UpRequest, reporter
   try {
     checklist.set('validate', 'done');
     checklist.set('apply', 'running');
+    const applied: ClusterObject[] = [];
     for (const o of objects) {
       if (request.signal.aborted) throw interrupted();
-      await client.apply(o, { force: true });
+      await client.apply(o, { force: true }).catch((error: unknown) => undoCreated(client, created, applied, error));
+      applied.push(o);
       checklist.set('apply', 'running', `applied ${describe(o)}`);
     }
     checklist.set('apply', 'done', objects.map(describe).join(', '));

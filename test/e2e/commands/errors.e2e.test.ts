@@ -6,7 +6,7 @@ import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { apply, freshNamespace, kubectl, kubectlJson, type Namespace } from '../testbed/helpers.ts';
+import { apply, freshNamespace, kubectl, kubectlJson, type Namespace, waitFor } from '../testbed/helpers.ts';
 import {
   dask,
   daskOk,
@@ -396,6 +396,16 @@ describe('conflicts and rejected applies', () => {
     expect(taken.metadata.labels['app.kubernetes.io/managed-by']).toBe('kubectl-dask');
     expect(taken.spec.selector).toEqual({ 'app.kubernetes.io/name': 'dask', 'app.kubernetes.io/instance': 'dask', 'app.kubernetes.io/component': 'scheduler' });
     expect(taken.spec.ports.map((p: { port: number }) => p.port)).toEqual(expect.arrayContaining([8786, 8787]));
+  });
+
+  it('a quota that refuses the second Deployment: exit 1 naming the quota, not RBAC, and what this run created is deleted again', async () => {
+    await kubectl(['create', 'quota', 'one-deployment', '--hard=count/deployments.apps=1', '-n', ns.name]);
+    const r = await dask(['up', '-n', ns.name]);
+    expectCleanError(r, 1, new RegExp(`^error: the API server refused to patch deployments in namespace "${ns.name}": deployments\\.apps "dask-worker" is forbidden: exceeded quota: one-deployment`));
+    expect(r.stderr).toMatch(/^ {2}nothing of this run is left: deleted deployment\/dask-scheduler, service\/dask-scheduler again$/m);
+    expect((await objectNames(ns.name)).filter((o) => !o.startsWith('pod/'))).toEqual([]);
+    // A scheduler pod the Deployment made meanwhile goes with it.
+    await waitFor(async () => (await objectNames(ns.name)).length === 0, { what: 'the scheduler pod to be deleted' });
   });
 
   it('names every foreign object in the conflict', async () => {
