@@ -107,13 +107,14 @@ export interface CommandTarget {
 /**
  * The connection flags a suggested command needs to act where this one did: --kubeconfig and
  * --context when they were given, and -n unless the namespace is that context's (always when
- * that is unknown), so a pasted command never acts on a same-named cluster elsewhere.
+ * that is unknown), so a pasted command never acts on a same-named cluster elsewhere. Without a
+ * namespace, for commands that take none (list -A, create namespace), only the first two.
  */
-export function connectionFlags(namespace: string, target: CommandTarget): string {
+export function connectionFlags(namespace: string | undefined, target: CommandTarget): string {
   const flags = [
     ...(target.kubeconfig === undefined ? [] : ['--kubeconfig', target.kubeconfig]),
     ...(target.context === undefined ? [] : ['--context', target.context]),
-    ...(namespace === target.contextNamespace ? [] : ['-n', namespace]),
+    ...(namespace === undefined || namespace === target.contextNamespace ? [] : ['-n', namespace]),
   ];
   return flags.map((word) => ` ${shellWord(word)}`).join('');
 }

@@ -59,7 +59,7 @@ export class KubeClient {
     try {
       return await request();
     } catch (error) {
-      throw toUserError(error, { server: this.server, ...attempt });
+      throw toUserError(error, { server: this.server, target: this.target, ...attempt });
     }
   }
 
@@ -69,7 +69,7 @@ export class KubeClient {
       return await request();
     } catch (error) {
       if (apiStatusCode(error) === 404) return undefined;
-      throw toUserError(error, { server: this.server, ...attempt });
+      throw toUserError(error, { server: this.server, target: this.target, ...attempt });
     }
   }
 

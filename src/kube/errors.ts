@@ -3,6 +3,7 @@
 // certificate can leak.
 import { ApiException } from './client-node.ts';
 import { ExitCode, KubectlDaskError, interrupted } from '../core/errors.ts';
+import { type CommandTarget, connectionFlags } from '../core/spec.ts';
 
 export interface Attempt {
   /** e.g. "create", "patch", "list" */
@@ -12,6 +13,8 @@ export interface Attempt {
   namespace?: string;
   name?: string;
   server?: string;
+  /** Where the command connected, for the commands an error suggests. */
+  target?: CommandTarget;
 }
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET', 'EAI_AGAIN', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
@@ -74,9 +77,9 @@ export function toUserError(error: unknown, attempt: Attempt): Error {
         // An object of that name exists with a field no update may change (a Deployment's
         // selector): no flag takes it over, only deleting it does.
         if (attempt.name && msg.includes('field is immutable')) {
-          const namespaceFlag = attempt.namespace ? ` -n ${attempt.namespace}` : '';
+          const flags = attempt.target ? connectionFlags(attempt.namespace, attempt.target) : attempt.namespace ? ` -n ${attempt.namespace}` : '';
           return new KubectlDaskError(
-            `${attempt.resource} "${attempt.name}"${where} exists with a field that cannot be changed: delete it with kubectl delete ${attempt.resource} ${attempt.name}${namespaceFlag}, then run the command again`,
+            `${attempt.resource} "${attempt.name}"${where} exists with a field that cannot be changed: delete it with kubectl delete ${attempt.resource} ${attempt.name}${flags}, then run the command again`,
             ExitCode.conflict,
             [msg],
           );

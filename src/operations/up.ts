@@ -33,7 +33,7 @@ function describe(o: KubernetesObject): string {
 
 async function resolveSpec(client: KubeClient, request: UpRequest): Promise<ClusterSpec> {
   const { spec } = request;
-  if (!(await client.namespaceExists(spec.namespace))) throw namespaceNotFound(spec.namespace);
+  if (!(await client.namespaceExists(spec.namespace))) throw namespaceNotFound(spec.namespace, client.target);
   const [scheduler, service, worker] = await Promise.all([
     client.getDeployment(spec.namespace, schedulerName(spec.name)),
     client.getService(spec.namespace, schedulerName(spec.name)),

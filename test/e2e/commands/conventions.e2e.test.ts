@@ -59,6 +59,18 @@ describe('kubeconfig conventions', () => {
     expect(flag.stderr.split('\n')[0]).toMatch(/^error: current context "team" is incomplete in kubeconfig: pick one with --context$/);
   });
 
+  it('errors suggest commands with the --kubeconfig and --context given, -n left to kubectl dask list -A and kubectl create namespace', async () => {
+    const given = ['--kubeconfig', kubeconfigPath, '--context', contextName];
+    const missing = await dask(['status', 'nope', '-n', ns.name, ...given]);
+    expect(missing.code, missing.stderr).toBe(3);
+    expect(missing.stderr.split('\n')[0]).toBe(
+      `error: Dask cluster "nope" not found in namespace "${ns.name}": create it with kubectl dask up --name nope ${given.join(' ')} -n ${ns.name}, or list clusters with kubectl dask list -A ${given.join(' ')}`,
+    );
+    const noNamespace = await dask(['status', '-n', `${ns.name}-gone`, ...given]);
+    expect(noNamespace.code, noNamespace.stderr).toBe(3);
+    expect(noNamespace.stderr.split('\n')[0]).toBe(`error: namespace "${ns.name}-gone" not found: create it with kubectl create namespace ${ns.name}-gone ${given.join(' ')}, or pick another with -n`);
+  });
+
   it('takes a file without a document (empty, or only comments) as an empty kubeconfig, as kubectl does', async () => {
     const empty = path.join(tmp.dir, 'empty.yaml');
     const comments = path.join(tmp.dir, 'comments.yaml');
