@@ -3,7 +3,7 @@
 // js-yaml made of a file for later runs (kube/kubeconfig-text.ts).
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { loadAll as parseYamlDocuments } from 'js-yaml';
 import { appDir } from '../app-dir.ts';
@@ -37,15 +37,23 @@ function configError(message: string): KubectlDaskError {
 const parsedKubeconfigs = appDir === undefined ? undefined : join(appDir, '.kubeconfig-cache');
 
 /**
- * A user's token file under kubectl's key, tokenFile (relative to the kubeconfig's dir), read as
- * kubectl reads it, trimmed: client-node knows only "token-file", so such a user sent no token.
+ * Users as kubectl reads them where client-node does not: a token file under kubectl's key,
+ * tokenFile (client-node knows only "token-file", so such a user sent no token), read and trimmed
+ * as kubectl does; and a credential plugin named by a relative path with a slash, which kubectl
+ * finds from the kubeconfig's dir, client-node from the working dir.
  */
-function withTokenFiles(users: unknown, dir: string): unknown {
+function withKubectlUserPaths(users: unknown, dir: string): unknown {
   if (!Array.isArray(users)) return users;
-  return users.map((entry: { user?: Record<string, unknown> }) => {
+  return users.map((entry: { user?: Record<string, unknown> & { exec?: { command?: unknown } } }) => {
     const user = entry?.user;
-    if (typeof user?.tokenFile !== 'string' || user.token !== undefined || user['token-file'] !== undefined) return entry;
-    return { ...entry, user: { ...user, token: readFileSync(resolve(dir, user.tokenFile), 'utf8').trim() } };
+    if (!user) return entry;
+    const fixed = { ...user };
+    if (typeof user.tokenFile === 'string' && user.token === undefined && user['token-file'] === undefined) {
+      fixed.token = readFileSync(resolve(dir, user.tokenFile), 'utf8').trim();
+    }
+    const command = user.exec?.command;
+    if (typeof command === 'string' && command.includes('/') && !isAbsolute(command)) fixed.exec = { ...user.exec, command: resolve(dir, command) };
+    return { ...entry, user: fixed };
   });
 }
 
@@ -58,7 +66,7 @@ function loadFile(kc: KubeConfig, file: string): void {
     kc.loadFromOptions({
       clusters: newClusters(document.clusters),
       contexts: newContexts(document.contexts),
-      users: newUsers(withTokenFiles(document.users, dirname(file))),
+      users: newUsers(withKubectlUserPaths(document.users, dirname(file))),
       currentContext: document['current-context'],
     });
     kc.makePathsAbsolute(dirname(file));

@@ -343,6 +343,13 @@ describe('RBAC', () => {
     expect(JSON.parse(status.stdout).ready).toBe(true);
     expect(fs.readFileSync(calls, 'utf8')).toContain('called');
     expect(up.stdout + up.stderr + status.stdout + status.stderr).not.toContain(token);
+
+    // A relative command with a slash is found from the kubeconfig's dir, as kubectl finds it, not
+    // from the working dir (the repository's, here).
+    const config = JSON.parse(fs.readFileSync(kubeconfig, 'utf8'));
+    config.users[0].user.exec.command = `./${path.basename(plugin)}`;
+    fs.writeFileSync(kubeconfig, JSON.stringify(config));
+    expect(JSON.parse((await daskOk(['status', '-o', 'json', '--kubeconfig', kubeconfig])).stdout).ready).toBe(true);
     await daskOk(['down', '--yes', '--kubeconfig', kubeconfig]);
   });
 });
