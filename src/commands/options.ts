@@ -43,7 +43,9 @@ export const globalOptions = {
  * yargs gives a string flag typed without one its default (`--name` is then "dask") or an empty
  * string. A flag whose value may be left out says requiresArg: false. As in kubectl, the last of
  * a repeated flag counts (yargs would join them: `-n a -n b` read "a,b"), unless it is a list,
- * and `--no-` negates only a switch (yargs would read `--no-name` as the name "false").
+ * which takes one value each time it is given (yargs would take every word that follows:
+ * `--pip prefect etl` installed "etl"), and `--no-` negates only a switch (yargs would read
+ * `--no-name` as the name "false").
  */
 export function withValues<T extends Record<string, Options>>(options: T): T {
   return Object.fromEntries(
@@ -55,7 +57,7 @@ export function withValues<T extends Record<string, Options>>(options: T): T {
         const last = Array.isArray(value) && !option.array ? value.at(-1) : value;
         return own ? own(last) : last;
       };
-      return [name, { ...option, requiresArg: option.requiresArg ?? true, coerce }];
+      return [name, { ...option, requiresArg: option.requiresArg ?? true, ...(option.array ? { nargs: 1 } : {}), coerce }];
     }),
   ) as T;
 }

@@ -471,6 +471,9 @@ describe('usage errors: exit 2 before anything is sent', () => {
     [['up', '--no-wiat'], /^error: unknown flag --no-wiat for kubectl dask up/],
     [['status', 'a', 'b'], /^error: unexpected argument "b" for kubectl dask status: see kubectl dask status --help$/],
     [['up', 'etl'], /^error: unexpected argument "etl" for kubectl dask up: name the cluster with --name etl$/],
+    // A list flag takes one value each time, as kubectl's: the next word is no package.
+    [['up', '--dry-run', '--pip', 'prefect', 'etl'], /^error: unexpected argument "etl" for kubectl dask up: name the cluster with --name etl$/],
+    [['up', '--dry-run', '--env', 'A=1', 'B=2'], /^error: unexpected argument "B=2" for kubectl dask up/],
     [['upp'], /^error: unknown command "upp": did you mean up\?/],
     [['frobnicate'], /^error: unknown command "frobnicate": see the commands with kubectl dask --help$/],
   ])('%j', async (args, first) => {
