@@ -35,10 +35,11 @@ export const waitOptions = {
   timeout: { type: 'string', default: '5m', describe: 'How long to wait, e.g. 90s, 5m' },
 } as const;
 
-function resources(cpu: string | undefined, memory: string | undefined): Resources {
+/** Requests and limits from --cpu/--memory, or with prefix "scheduler-", its own flags. */
+function resources(cpu: string | undefined, memory: string | undefined, prefix = ''): Resources {
   const r: Resources = {};
-  if (cpu !== undefined) r.cpu = parseQuantity('cpu', cpu);
-  if (memory !== undefined) r.memory = parseQuantity('memory', memory);
+  if (cpu !== undefined) r.cpu = parseQuantity('cpu', cpu, `${prefix}cpu`);
+  if (memory !== undefined) r.memory = parseQuantity('memory', memory, `${prefix}memory`);
   return r;
 }
 
@@ -85,7 +86,7 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       image: parseImage(args.image),
       threads: parseCount('threads', args.threads, { min: 1, max: 1024 }),
       workerResources: resources(args.cpu, args.memory),
-      schedulerResources: resources(args['scheduler-cpu'], args['scheduler-memory']),
+      schedulerResources: resources(args['scheduler-cpu'], args['scheduler-memory'], 'scheduler-'),
       env: parseEnv(asList(args.env)),
       pip: parsePip(asList(args.pip)),
     };
@@ -95,8 +96,9 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
     const mode = terminalMode(args);
 
     if (dryRun === 'client') {
-      // No API call: the namespace comes from the flag or the kubeconfig alone.
-      const namespace = args.namespace ?? (await import('../kube/connect.ts')).namespaceFromKubeconfig(args);
+      // No API call: the namespace comes from the flag or the kubeconfig alone, and a --context or
+      // --kubeconfig given must exist even beside -n, as for kubectl create --dry-run=client.
+      const namespace = (await import('../kube/connect.ts')).namespaceFromKubeconfig(args);
       const objects = buildClusterObjects({ ...base, namespace, workers: workers ?? DEFAULT_WORKERS });
       // Applied as printed, the default would scale an existing cluster to it, without retiring workers.
       if (workers === undefined) {

@@ -41,15 +41,16 @@ export function parseCount(flag: string, value: unknown, { min = 0, max = 10_000
 
 const QUANTITY = /^(\d+(\.\d+)?|\.\d+)(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei|[eE]\d+)?$/;
 
-export function parseQuantity(flag: 'cpu' | 'memory', value: unknown): string {
+/** A CPU or memory quantity of the flag named (--cpu, --scheduler-memory, ...). */
+export function parseQuantity(resource: 'cpu' | 'memory', value: unknown, flag: string = resource): string {
   const text = String(value).trim();
-  const example = flag === 'cpu' ? '--cpu 2 or --cpu 500m' : '--memory 4Gi or --memory 512Mi';
+  const example = resource === 'cpu' ? `--${flag} 2 or --${flag} 500m` : `--${flag} 4Gi or --${flag} 512Mi`;
   const match = QUANTITY.exec(text);
   if (!match || Number(match[1]) === 0) {
     throw new UsageError(`invalid --${flag} "${String(value)}": expected a positive Kubernetes quantity, e.g. ${example}`);
   }
-  if (flag === 'memory' && match[3] === 'm') {
-    throw new UsageError(`invalid --memory "${text}": "m" means milli-bytes; use Mi for mebibytes, e.g. --memory 512Mi`);
+  if (resource === 'memory' && match[3] === 'm') {
+    throw new UsageError(`invalid --${flag} "${text}": "m" means milli-bytes; use Mi for mebibytes, e.g. --${flag} 512Mi`);
   }
   return text;
 }

@@ -92,6 +92,14 @@ describe('kubectl dask up --dry-run', () => {
     const file = path.join(tmp.dir, 'dry-run.json');
     fs.writeFileSync(file, json.stdout);
     expect(await kubectl(['apply', '--dry-run=server', '-f', file])).toMatch(/deployment\.apps\/dask-worker created \(server dry run\)/);
+
+    // Still, a --context or --kubeconfig given must be there, -n or not, as for kubectl create --dry-run=client.
+    const noContext = await dask(['up', '--dry-run', '-n', a.name, '--context', 'no-such-context']);
+    expect(noContext.code, noContext.stderr).toBe(2);
+    expect(noContext.stderr).toMatch(/^error: context "no-such-context" not found in kubeconfig/);
+    const noFile = await dask(['up', '--dry-run', '-n', a.name, '--kubeconfig', path.join(tmp.dir, 'missing')]);
+    expect(noFile.code, noFile.stderr).toBe(2);
+    expect(noFile.stdout).toBe('');
   });
 
   it('--dry-run=server prints the objects as the API server would store them and creates nothing', async () => {

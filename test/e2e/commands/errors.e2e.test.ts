@@ -459,6 +459,7 @@ describe('usage errors: exit 2 before anything is sent', () => {
     [['up', '--memory', '4GB'], /^error: invalid --memory "4GB": expected a positive Kubernetes quantity, e\.g\. --memory 4Gi/],
     [['up', '--memory', '512m'], /^error: invalid --memory "512m": "m" means milli-bytes; use Mi/],
     [['up', '--cpu', 'lots'], /^error: invalid --cpu "lots": expected a positive Kubernetes quantity, e\.g\. --cpu 2/],
+    [['up', '--scheduler-memory', 'lots'], /^error: invalid --scheduler-memory "lots": expected a positive Kubernetes quantity, e\.g\. --scheduler-memory 4Gi/],
     [['up', '--image', 'Dask/Dask:latest'], /^error: invalid --image "Dask\/Dask:latest": expected an image reference like ghcr\.io\/dask\/dask:/],
     [['up', '--image', 'ghcr.io/dask/dask:bad tag'], /^error: invalid --image "ghcr\.io\/dask\/dask:bad tag"/],
     [['up', '--name', 'My_Cluster'], /^error: invalid cluster name "My_Cluster": use lowercase letters/],

@@ -78,6 +78,11 @@ describe('parseQuantity', () => {
   it('refuses memory 512m (milli-bytes) and suggests 512Mi', () => {
     expect(expectUsageError(() => parseQuantity('memory', '512m'), '--memory').message).toContain('512Mi');
   });
+
+  it('names the flag it was given as, e.g. the scheduler\'s', () => {
+    expect(expectUsageError(() => parseQuantity('memory', 'lots', 'scheduler-memory'), 'invalid --scheduler-memory "lots"').message).toContain('--scheduler-memory 4Gi');
+    expect(expectUsageError(() => parseQuantity('cpu', 'abc', 'scheduler-cpu'), 'invalid --scheduler-cpu "abc"').message).toContain('--scheduler-cpu 500m');
+  });
 });
 
 describe('parseImage', () => {
