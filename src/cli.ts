@@ -97,7 +97,8 @@ function missingArgument(message: string, argv: string[]): string | undefined {
 }
 
 export async function main(args: string[], stderr: NodeJS.WritableStream = process.stderr): Promise<number> {
-  const argv = splitAttachedValues(args);
+  // As `kubectl help get` is `kubectl get --help`.
+  const argv = splitAttachedValues(args[0] === 'help' && args.length > 1 ? [...args.slice(1), '--help'] : args);
   const parser = yargs(argv)
     .scriptName('kubectl dask')
     .usage('$0 <command> [options]\n\nRun a static Dask cluster (scheduler, its Service and workers) in a Kubernetes namespace.')

@@ -121,6 +121,13 @@ describe('help and version', () => {
     expect(stdout).toMatch(new RegExp(`Examples:\\n {2}.*kubectl dask ${command}\\b`));
   });
 
+  it('help COMMAND is COMMAND --help, as in kubectl', async () => {
+    const [viaHelp, viaFlag] = [await run('help', 'status'), await run('status', '--help')];
+    expect(viaHelp.code).toBe(0);
+    expect(viaHelp.stdout).toBe(viaFlag.stdout);
+    expect(viaHelp.stdout).toMatch(/^kubectl dask status/);
+  });
+
   it('version prints the version of this build', async () => {
     const { code, stdout } = await run('version');
     expect(code).toBe(0);
