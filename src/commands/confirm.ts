@@ -8,17 +8,21 @@ export function canAsk(): boolean {
 
 /**
  * Asks a yes/no question on the terminal, no by default. Ctrl-D is a no; Ctrl-C, which readline
- * reads from the terminal instead of the process, interrupts with unchanged said.
+ * reads from the terminal instead of the process, interrupts with unchanged said, as do a Ctrl-C
+ * before the question and a SIGTERM (interrupt, the command's interruptSignal()).
  */
-export async function askToConfirm(question: string, unchanged: string): Promise<boolean> {
+export async function askToConfirm(question: string, unchanged: string, interrupt: AbortSignal): Promise<boolean> {
+  if (interrupt.aborted) throw interrupted(unchanged);
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   // Closing the prompt would leave its question unanswered for ever; aborting it rejects it.
   const asking = new AbortController();
   let interruptedByUser = false;
-  rl.once('SIGINT', () => {
+  const stop = () => {
     interruptedByUser = true;
     asking.abort();
-  });
+  };
+  rl.once('SIGINT', stop);
+  interrupt.addEventListener('abort', stop, { once: true });
   try {
     const answer = await rl.question(`${question} [y/N] `, { signal: asking.signal });
     return /^y(es)?$/i.test(answer.trim());
@@ -29,6 +33,7 @@ export async function askToConfirm(question: string, unchanged: string): Promise
     if ((error as Error).name === 'AbortError') return false;
     throw error;
   } finally {
+    interrupt.removeEventListener('abort', stop);
     rl.close();
   }
 }

@@ -36,6 +36,7 @@ export const downCommand: CommandModule<GlobalArgs, DownArgs> = {
     if (!args.yes && !canAsk()) throw refuseUnasked(`delete Dask cluster "${name}"`);
     const client = await connect(args);
     const { downCluster } = await import('../operations/down.ts');
+    const signal = interruptSignal();
     const result = await withLaterReporter(mode, (startReporter) =>
       downCluster(
         client,
@@ -44,11 +45,11 @@ export const downCommand: CommandModule<GlobalArgs, DownArgs> = {
           namespace: client.namespace,
           wait: args.wait,
           timeoutMs,
-          signal: interruptSignal(),
+          signal,
           confirm: (objects) =>
             args.yes
               ? Promise.resolve(true)
-              : askToConfirm(`Delete ${objects.join(', ')} in namespace "${client.namespace}"? Running work on this cluster is lost.`, 'nothing was deleted'),
+              : askToConfirm(`Delete ${objects.join(', ')} in namespace "${client.namespace}"? Running work on this cluster is lost.`, 'nothing was deleted', signal),
         },
         startReporter,
       ),

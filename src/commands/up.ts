@@ -69,7 +69,7 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
         pip: { type: 'string', array: true, describe: 'Extra pip packages installed at start (EXTRA_PIP_PACKAGES of the official image; repeatable)' },
         ...waitOptions,
         'dry-run': { type: 'string', requiresArg: false, describe: 'Print the objects instead of applying them: client (no API calls) or server (validated by the API server)' },
-        'force-conflicts': { type: 'boolean', default: false, describe: 'Take over objects with the same names that kubectl-dask did not create' },
+        'force-conflicts': { type: 'boolean', default: false, describe: 'Take over objects with the same names that kubectl-dask did not create (their pods restart without asking)' },
         yes: { alias: 'y', type: 'boolean', default: false, describe: "Restart a running scheduler without asking when its pod changes (required when there is no terminal to ask in)" },
         ...outputOption,
       }))
@@ -108,18 +108,19 @@ export const upCommand: CommandModule<GlobalArgs, UpArgs> = {
       return;
     }
     const client = await connect(args);
+    const signal = interruptSignal();
     const confirmRestart = async (changes: string[]) => {
       if (args.yes) return true;
       const restart = `restart the scheduler of Dask cluster "${base.name}", whose pod changes (${changes.join(', ')})`;
       if (!canAsk()) throw refuseUnasked(restart);
-      return askToConfirm(`Dask cluster "${base.name}": its scheduler's pod changes (${changes.join(', ')}), so the scheduler restarts and the work running on the cluster is lost. Continue?`, 'nothing was changed');
+      return askToConfirm(`Dask cluster "${base.name}": its scheduler's pod changes (${changes.join(', ')}), so the scheduler restarts and the work running on the cluster is lost. Continue?`, 'nothing was changed', signal);
     };
     const request = {
       spec: { ...base, namespace: client.namespace, ...(workers === undefined ? {} : { workers }) },
       wait: args.wait,
       timeoutMs,
       forceConflicts: args['force-conflicts'],
-      signal: interruptSignal(),
+      signal,
       confirmRestart,
     };
     const operations = await import('../operations/up.ts');

@@ -27,6 +27,8 @@ export interface RolloutView {
   /** Pods of older revisions still running. */
   old: number;
   rolledOut: boolean;
+  /** Why the Deployment cannot create its pods (a quota, admission), as its ReplicaFailure condition says. */
+  failure?: string;
 }
 
 export function summarizePod(pod: V1Pod): PodView {
@@ -71,7 +73,10 @@ export function summarizeRollout(name: string, d: V1Deployment | undefined): Rol
   const updated = s.updatedReplicas ?? 0;
   const ready = s.readyReplicas ?? 0;
   const observed = (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 0);
+  // Events that said so may be older than a wait looks back; the condition stays while it holds.
+  const failed = s.conditions?.find((c) => c.type === 'ReplicaFailure' && c.status === 'True');
   return {
+    ...(failed ? { failure: `${failed.reason ?? 'ReplicaFailure'}: ${failed.message ?? ''}`.trim() } : {}),
     deployment: name,
     exists: true,
     desired,
@@ -107,6 +112,7 @@ export function clusterReadiness(
     else if (!r.rolledOut) {
       const extra = r.old > 0 ? `, ${r.old} old pod(s) still running` : '';
       waitingFor.push(`deployment ${r.deployment}: ${r.ready}/${r.desired} ready, ${r.updated} updated${extra}`);
+      if (r.failure) waitingFor.push(`deployment ${r.deployment}: ${r.failure}`);
     }
   }
   if (waitingFor.length > 0) {

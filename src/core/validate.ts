@@ -82,8 +82,10 @@ export function parseEnv(values: readonly unknown[]): EnvVar[] {
     const text = String(raw);
     const eq = text.indexOf('=');
     const name = eq < 0 ? text : text.slice(0, eq);
-    if (eq < 0 || !/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
-      throw new UsageError(`invalid --env "${text}": expected NAME=VALUE with a name of letters, digits, '_', '-' or '.', e.g. --env DASK_LOGGING__DISTRIBUTED=debug`);
+    // Only the name is shown back: the value may be a secret.
+    if (eq < 0) throw new UsageError(`invalid --env: expected NAME=VALUE, got no "=", e.g. --env DASK_LOGGING__DISTRIBUTED=debug`);
+    if (!/^[-._a-zA-Z][-._a-zA-Z0-9]*$/.test(name)) {
+      throw new UsageError(`invalid --env name "${name}": expected NAME=VALUE with a name of letters, digits, '_', '-' or '.', not starting with a digit, e.g. --env DASK_LOGGING__DISTRIBUTED=debug`);
     }
     if (RESERVED_ENV.has(name)) {
       const hint = name === 'EXTRA_PIP_PACKAGES' ? 'use --pip instead' : 'kubectl-dask sets it itself';

@@ -36,5 +36,5 @@ export class Checklist {
 function rolloutDetail(r: RolloutView): string | undefined {
   if (!r.exists) return undefined;
   const ready = `${Math.min(r.ready, r.desired)}/${r.desired}`;
-  return r.old > 0 ? `${ready}, ${r.old} old pod(s) leaving` : ready;
+  return r.old > 0 ? `${ready}, ${r.old} old pod(s) still running` : ready;
 }

@@ -71,9 +71,11 @@ async function validateAndPreview(client: KubeClient, request: UpRequest): Promi
   const previews = await Promise.all(objects.map((o) => client.previewApply(o)));
   const scheduler = previews.find(({ applied }) => applied.kind === 'Deployment' && applied.metadata?.name === schedulerName(request.spec.name));
   const stored = scheduler?.stored as V1Deployment | undefined;
-  // Taking over another tool's objects (--force-conflicts) is a choice already made.
+  // Taking over another tool's objects (--force-conflicts) is a choice already made, and a
+  // scheduler scaled to 0 runs nothing to lose.
   const ours = stored?.metadata?.labels?.[LABEL.managedBy] === FIELD_MANAGER;
-  const schedulerChanges = ours ? podTemplateChanges(stored?.spec?.template, (scheduler?.applied as V1Deployment).spec?.template) : [];
+  const running = (stored?.status?.replicas ?? 0) > 0;
+  const schedulerChanges = ours && running ? podTemplateChanges(stored?.spec?.template, (scheduler?.applied as V1Deployment).spec?.template) : [];
   const created = objects.filter((_, i) => previews[i]!.stored === undefined);
   return { objects, created, schedulerChanges };
 }
@@ -102,6 +104,8 @@ async function undoCreated(client: KubeClient, created: ClusterObject[], applied
 export async function upCluster(client: KubeClient, request: UpRequest, reporter: () => Promise<Reporter>): Promise<UpResult> {
   const { name, namespace } = request.spec;
   const { objects, created, schedulerChanges } = await validateAndPreview(client, request);
+  // A Ctrl-C during the dry run: nothing is applied, and no question follows.
+  if (request.signal.aborted) throw interrupted('nothing was changed');
   if (schedulerChanges.length > 0 && !(await request.confirmRestart(schedulerChanges))) return { cancelled: true };
   // The reporter starts after the question: a live UI would hide the prompt.
   const checklist = new Checklist(

@@ -124,6 +124,16 @@ describe('clusterReadiness', () => {
     expect(r).toMatchObject({ ready: true, waitingFor: [] });
   });
 
+  it("names why a Deployment cannot create its pods, from its ReplicaFailure condition, which outlives the events that said so", () => {
+    const worker = deployment('worker', { replicas: 5, ready: 2, total: 2, updated: 2, available: 2 });
+    const message = 'pods "dask-worker-7c9b4-xyz12" is forbidden: exceeded quota: q, requested: pods=1, used: pods=3, limited: pods=3';
+    worker.status!.conditions = [{ type: 'ReplicaFailure', status: 'True', reason: 'FailedCreate', message }];
+    const r = clusterReadiness(NAMES, deployment('scheduler'), worker, readyPods);
+    expect(r.waitingFor).toEqual(['deployment dask-worker: 2/5 ready, 2 updated', `deployment dask-worker: FailedCreate: ${message}`]);
+    worker.status!.conditions = [{ type: 'ReplicaFailure', status: 'False', reason: 'FailedCreate', message }];
+    expect(clusterReadiness(NAMES, deployment('scheduler'), worker, readyPods).waitingFor).toEqual(['deployment dask-worker: 2/5 ready, 2 updated']);
+  });
+
   it('names a Deployment that does not exist', () => {
     const r = clusterReadiness(NAMES, deployment('scheduler'), undefined, readyPods.slice(0, 1));
     expect(r.ready).toBe(false);

@@ -32,7 +32,7 @@ describe('Checklist.showReadiness', () => {
   it('counts old pods apart during a rollout, so the count never exceeds the desired', () => {
     const { list, steps } = checklist();
     list.showReadiness(clusterReadiness(names, deployment('scheduler'), deployment('worker', { replicas: 2, total: 3, updated: 2, ready: 3 }), []), []);
-    expect(steps()[1]!.detail).toBe('2/2, 1 old pod(s) leaving');
+    expect(steps()[1]!.detail).toBe('2/2, 1 old pod(s) still running');
   });
 
   it('shows no count for a Deployment not seen yet, rather than 0/0', () => {
