@@ -121,6 +121,11 @@ export class KubeClient {
     return { stored, applied };
   }
 
+  /** The API server's warnings to the writes so far (PodSecurity's warn mode, deprecations), each once. */
+  async writeWarnings(): Promise<string[]> {
+    return this.apiWrites ? [...(await this.apiWrites).warnings] : [];
+  }
+
   getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
     return this.optional({ verb: 'get', resource: 'deployments', namespace, name }, () => this.requests.json<V1Deployment>(objectPath('/apis/apps/v1', 'deployments', namespace, name)));
   }

@@ -1,8 +1,45 @@
 // Writes through client-node's generated API clients. Loading them (and undici, which they send
 // with) costs about 35 ms, so KubeClient imports this module on its first write only; reads go
 // through kube/requests.ts.
-import { AppsV1Api, CoreV1Api, type KubeConfig, type KubernetesObject, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  AppsV1Api,
+  type Configuration,
+  CoreV1Api,
+  type KubeConfig,
+  type KubernetesObject,
+  KubernetesObjectApi,
+  Observable,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { FIELD_MANAGER } from '../core/spec.ts';
+import { parseWarningHeader } from './warnings.ts';
+
+/**
+ * client-node's object API that hands each Warning header of its responses to onWarning: the API
+ * server's warnings (PodSecurity's warn mode, deprecations), which kubectl prints.
+ */
+function objectApiWithWarnings(kc: KubeConfig, onWarning: (warning: string) => void): KubernetesObjectApi {
+  class WithWarnings extends KubernetesObjectApi {
+    static forKubeConfig(): WithWarnings {
+      const api = kc.makeApiClient(WithWarnings);
+      api.setDefaultNamespace(kc);
+      return api;
+    }
+
+    constructor(configuration: Configuration) {
+      super(configuration);
+      configuration.middleware.push({
+        pre: (request) => new Observable(Promise.resolve(request)),
+        post: (response) => {
+          for (const warning of parseWarningHeader(response.headers.warning)) onWarning(warning);
+          return new Observable(Promise.resolve(response));
+        },
+      });
+    }
+  }
+  return WithWarnings.forKubeConfig();
+}
 
 // client-node sends JSON patches unless told otherwise; a merge patch sets one field.
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
@@ -11,11 +48,13 @@ export class ApiWrites {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
   private readonly objects: KubernetesObjectApi;
+  /** The API server's warnings to applies so far, each once. */
+  readonly warnings = new Set<string>();
 
   constructor(kc: KubeConfig) {
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
-    this.objects = KubernetesObjectApi.makeApiClient(kc);
+    this.objects = objectApiWithWarnings(kc, (warning) => this.warnings.add(warning));
   }
 
   /** Server-side apply with our field manager; dryRun asks the server to validate only. */

@@ -5,10 +5,13 @@ import type { ClusterReadiness, RolloutView } from '../core/readiness.ts';
 export class Checklist {
   private state: OperationState;
   private readonly reporter: Reporter;
+  /** Warnings that came before the events, shown first: the API server's to the writes. */
+  private readonly warnings: string[];
 
-  constructor(title: string, steps: { id: string; label: string }[], reporter: Reporter) {
+  constructor(title: string, steps: { id: string; label: string }[], reporter: Reporter, warnings: string[] = []) {
     this.reporter = reporter;
-    this.state = { title, steps: steps.map((s) => ({ ...s, status: 'pending' })), pods: [], events: [] };
+    this.warnings = warnings;
+    this.state = { title, steps: steps.map((s) => ({ ...s, status: 'pending' })), pods: [], events: warnings };
     reporter.update(this.state);
   }
 
@@ -24,7 +27,7 @@ export class Checklist {
 
   /** Reflects cluster readiness in the "scheduler" and "workers" steps, pods and events. */
   showReadiness(r: ClusterReadiness, events: string[]): void {
-    this.state = { ...this.state, pods: r.pods, events };
+    this.state = { ...this.state, pods: r.pods, events: [...this.warnings, ...events] };
     this.set('scheduler', r.scheduler.rolledOut ? 'done' : 'running', rolloutDetail(r.scheduler));
     this.set('workers', r.workers.rolledOut ? 'done' : 'running', rolloutDetail(r.workers));
   }

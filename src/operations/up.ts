@@ -121,6 +121,9 @@ export async function upCluster(client: KubeClient, request: UpRequest, reporter
         : []),
     ],
     await reporter(),
+    // What the dry run was warned of, as kubectl apply prints it: "would violate PodSecurity ...".
+    // The dry runs ran at once: sorted, the lines read the same every run.
+    (await client.writeWarnings()).sort().map((warning) => `from the API server: ${warning}`),
   );
   try {
     checklist.set('validate', 'done');

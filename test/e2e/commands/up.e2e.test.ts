@@ -158,6 +158,18 @@ describe('kubectl dask up', () => {
     expect((await getJson(ns.name, 'deployment/dask-worker')).spec.template.spec.containers[0].args.join(' ')).toContain('--nthreads 2');
   });
 
+  it("shows the API server's warnings, as kubectl apply does: PodSecurity's warn mode names what restricted would refuse", async () => {
+    await kubectl(['label', 'namespace', ns.name, 'pod-security.kubernetes.io/warn=restricted']);
+    const r = await dask(['up', '-n', ns.name, '--workers', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    // One for each Deployment's pods, once, though its dry run and its apply were each warned.
+    const warnings = r.stderr.split('\n').filter((line) => line.includes('Warning from the API server'));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^! Warning from the API server: would violate PodSecurity "restricted:latest": runAsNonRoot != true \(pod or container "scheduler" must set/),
+      expect.stringMatching(/^! Warning from the API server: would violate PodSecurity "restricted:latest": runAsNonRoot != true \(pod or container "worker" must set/),
+    ]);
+  });
+
   it('applies --threads, --cpu/--memory, --env and --pip to the containers', async () => {
     const r = await dask(['up', '-n', ns.name, '--threads', '2', '--cpu', '500m', '--memory', '1Gi', '--env', 'DASK_LOGGING__DISTRIBUTED=debug', '--pip', 'prefect', '--pip', 'prefect-dask']);
     expect(r.code, r.stderr).toBe(0);
