@@ -156,6 +156,13 @@ export function resolveConnection(target: KubeTarget, env: NodeJS.ProcessEnv = p
     );
   }
   if (!URL.canParse(cluster.server)) throw configError(`the server of context "${contextName}" is not a URL: "${cluster.server}"; fix it in your kubeconfig, e.g. https://host:6443`);
+  // kubectl refuses both, rather than guess which was meant (client-node would use the file, kubectl's rule the data).
+  if (cluster.caData && cluster.caFile) {
+    throw configError(`the cluster of context "${contextName}" has both certificate-authority and certificate-authority-data; keep one in your kubeconfig`);
+  }
+  if (cluster.skipTLSVerify && (cluster.caData || cluster.caFile)) {
+    throw configError(`the cluster of context "${contextName}" has a certificate authority and insecure-skip-tls-verify; keep one in your kubeconfig`);
+  }
   const contextNamespace = context.namespace ?? 'default';
   if (target.namespace === undefined) parseNamespace(contextNamespace, `the namespace of context "${contextName}" in your kubeconfig`);
   return { kc, context: contextName, namespace: target.namespace ?? contextNamespace, contextNamespace, server: cluster.server };

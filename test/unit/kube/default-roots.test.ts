@@ -55,9 +55,15 @@ describe('setDefaultRootsForCluster', () => {
     const ca = { 'certificate-authority-data': Buffer.from(bundle).toString('base64') };
     setDefaultRootsForCluster(connectionTo({ ...ca, 'proxy-url': 'https://proxy.example:3128' }));
     setDefaultRootsForCluster(connectionTo(ca, { 'auth-provider': { name: 'oidc', config: { 'idp-issuer-url': 'https://issuer.example' } } }));
-    setDefaultRootsForCluster(connectionTo({ ...ca, 'insecure-skip-tls-verify': true }));
+    setDefaultRootsForCluster(connectionTo({ 'insecure-skip-tls-verify': true }));
     setDefaultRootsForCluster(connectionTo({ 'certificate-authority-data': Buffer.from('not a certificate').toString('base64') }));
     setDefaultRootsForCluster(connectionTo({ 'certificate-authority': path.join(dir, 'missing.pem') }));
     expect(bodies(getCACertificates('default'))).toEqual(before);
+  });
+
+  it('is never reached for a cluster kubectl refuses: a CA beside insecure-skip-tls-verify, or both forms of CA', () => {
+    const ca = { 'certificate-authority-data': Buffer.from(bundle).toString('base64') };
+    expect(() => connectionTo({ ...ca, 'insecure-skip-tls-verify': true })).toThrow(/^the cluster of context "x" has a certificate authority and insecure-skip-tls-verify; keep one/);
+    expect(() => connectionTo({ ...ca, 'certificate-authority': path.join(dir, 'ca.pem') })).toThrow(/^the cluster of context "x" has both certificate-authority and certificate-authority-data; keep one/);
   });
 });
