@@ -31,17 +31,22 @@ class RetireRequestFailed extends Error {
   }
 }
 
+// A listing a live scheduler answers at once; a retirement moves the workers' results first. Both
+// within the command's --timeout: a hung scheduler held `scale --force` for a minute.
+const LIST_TIMEOUT_MS = 10_000;
+const RETIRE_TIMEOUT_MS = 60_000;
+
 /** Asks the scheduler to retire the named workers; returns how many it knew. */
-async function retireWorkers(client: KubeClient, namespace: string, cluster: string, names: string[], signal: AbortSignal): Promise<number> {
+async function retireWorkers(client: KubeClient, namespace: string, cluster: string, names: string[], signal: AbortSignal, timeoutMs: number): Promise<number> {
   const schedulers = await client.listPods(labelSelector(componentSelector(cluster, 'scheduler')), namespace);
   const pod = pickTarget(schedulers, undefined);
   if (!pod) throw new Error('no Ready scheduler pod');
   const target = { namespace, pod };
-  const known = await callSchedulerApi<SchedulerWorkers>(client, target, 'GET', '/api/v1/get_workers', undefined, signal);
+  const known = await callSchedulerApi<SchedulerWorkers>(client, target, 'GET', '/api/v1/get_workers', undefined, signal, Math.min(LIST_TIMEOUT_MS, timeoutMs));
   const addresses = addressesOf(known, names);
   if (addresses.length === 0) return 0;
   try {
-    await callSchedulerApi(client, target, 'POST', '/api/v1/retire_workers', { workers: addresses }, signal);
+    await callSchedulerApi(client, target, 'POST', '/api/v1/retire_workers', { workers: addresses }, signal, Math.min(RETIRE_TIMEOUT_MS, timeoutMs));
   } catch (error) {
     throw new RetireRequestFailed(error);
   }
@@ -79,7 +84,7 @@ export async function scaleCluster(client: KubeClient, request: ScaleRequest, re
       const leaving = chooseWorkersToRemove(pods, from - workers);
       let retired: number;
       try {
-        retired = await retireWorkers(client, namespace, name, leaving, request.signal);
+        retired = await retireWorkers(client, namespace, name, leaving, request.signal, request.timeoutMs);
       } catch (error) {
         if (request.signal.aborted) throw interrupted();
         const cause = error instanceof RetireRequestFailed ? error.reason : error;
@@ -107,7 +112,9 @@ export async function scaleCluster(client: KubeClient, request: ScaleRequest, re
         if (leaving.includes(podName)) await client.annotatePod(namespace, podName, { [POD_DELETION_COST]: RETIRED_COST });
         else if (pod.metadata?.annotations?.[POD_DELETION_COST] !== undefined) await client.annotatePod(namespace, podName, { [POD_DELETION_COST]: null });
       }
-      if (retired >= 0) checklist.set('retire', 'done', `${retired} retired: ${leaving.join(', ')}`);
+      // Workers the scheduler did not know (not connected yet, or gone) hold no results to keep.
+      if (retired > 0) checklist.set('retire', 'done', `${retired} retired: ${leaving.join(', ')}`);
+      else if (retired === 0) checklist.set('retire', 'done', `none to retire: the scheduler knows none of ${leaving.join(', ')}`);
     }
     if (request.signal.aborted) throw interrupted();
     checklist.set('scale', 'running');

@@ -6,7 +6,6 @@ import net, { type AddressInfo } from 'node:net';
 import { DASHBOARD_PORT } from '../core/spec.ts';
 import type { KubeClient } from '../kube/client.ts';
 
-const REQUEST_TIMEOUT_MS = 60_000;
 const noCounting = { received() {}, sent() {} };
 
 export async function callSchedulerApi<T>(
@@ -16,6 +15,7 @@ export async function callSchedulerApi<T>(
   path: string,
   body: unknown,
   signal: AbortSignal,
+  timeoutMs: number,
 ): Promise<T> {
   // Why the forward failed (forbidden, API server unreachable) says more than the reset it causes.
   let forwardError: unknown;
@@ -41,7 +41,7 @@ export async function callSchedulerApi<T>(
           path,
           // No keep-alive: the forward ends with this request.
           agent: false,
-          timeout: REQUEST_TIMEOUT_MS,
+          timeout: timeoutMs,
           signal,
           headers: payload === undefined ? {} : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
         },
@@ -56,7 +56,7 @@ export async function callSchedulerApi<T>(
           res.on('error', reject);
         },
       );
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path} got no answer in ${REQUEST_TIMEOUT_MS / 1000}s`)));
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path} got no answer in ${Math.round(timeoutMs / 1000)}s`)));
       req.on('error', reject);
       req.end(payload);
     }).catch((error: unknown) => {

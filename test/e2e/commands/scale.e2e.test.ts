@@ -1,7 +1,8 @@
 // `kubectl dask scale`: the worker count changes through the scale subresource and the command
 // returns only when the pods match, so kubectl right afterwards already agrees.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshNamespace, type Namespace } from '../testbed/helpers.ts';
+import net, { type AddressInfo } from 'node:net';
+import { forwardPodPort, freshNamespace, type Namespace } from '../testbed/helpers.ts';
 import { dask, daskOk, getJson, hasAnsi, kubectl, pods, workerCounts } from './helpers.ts';
 
 // One cluster for the sequence: each step starts from the count the previous one left.
@@ -47,9 +48,33 @@ describe('kubectl dask scale', () => {
     }
   });
 
+  it('a scheduler whose API accepts and never answers: --timeout bounds the retire step, and --force goes on without the minute it waited', async () => {
+    // The scheduler's dashboard port leads to a server that takes connections and says nothing.
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const scheduler = (await pods(ns.name, 'dask', 'scheduler'))[0]!.metadata.name;
+    const unforward = await forwardPodPort(ns.name, scheduler, 8787, (silent.address() as AddressInfo).port);
+    try {
+      const begun = Date.now();
+      const r = await dask(['scale', '-n', ns.name, '--workers', '4', '--timeout', '3s']);
+      expect(r.code, r.stderr).toBe(6);
+      expect(r.stderr).toMatch(/^error: cannot reach the Dask scheduler to retire workers before scaling down \(GET \/api\/v1\/get_workers got no answer in 3s\); nothing was changed/m);
+      expect(Date.now() - begun).toBeLessThan(20_000);
+      expect((await getJson(ns.name, 'deployment/dask-worker')).spec.replicas).toBe(5);
+
+      const forced = Date.now();
+      const progress = await scaleTo(4, '--force');
+      expect(progress).toMatch(/skipped \(--force\): GET \/api\/v1\/get_workers got no answer in 10s/);
+      expect(Date.now() - forced).toBeLessThan(40_000);
+    } finally {
+      await unforward();
+      silent.close();
+    }
+  });
+
   it('with --force scales down to 1, removing the pods it chose, and waits until the surplus workers are gone', async () => {
     const progress = await scaleTo(1, '--force');
-    expect(progress).toMatch(/✗ Retire 4 worker\(s\) on the scheduler, keeping their results skipped \(--force\)/);
+    expect(progress).toMatch(/✗ Retire 3 worker\(s\) on the scheduler, keeping their results skipped \(--force\)/);
   });
 
   it('scales to 0 workers (the scheduler keeps running) and back to 2', async () => {
