@@ -196,7 +196,7 @@ export class KubeClient {
     }
   }
 
-  /** A container's log as text, with timestamps; all logs share HTTP/2 connections, see kube/requests.ts. */
+  /** A container's log as latin1 text, one character a byte, with timestamps; all logs share HTTP/2 connections, see kube/requests.ts. */
   openPodLog(request: import('./paths.ts').PodLogRequest, signal: AbortSignal): Promise<import('node:stream').Readable> {
     return this.call({ verb: 'get', resource: 'pods/log', namespace: request.namespace, name: request.pod }, () => this.requests.stream(podLogPath(request), signal));
   }

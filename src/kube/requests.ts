@@ -36,14 +36,16 @@ export class ApiRequests {
   }
 
   /**
-   * The response body of path (an API path with its query) as utf8 text, over HTTP/2 where the
-   * server offers it: for streams that stay open, such as log follows. The stream ends when the
+   * The response body of path (an API path with its query) as latin1 text, one character a byte,
+   * over HTTP/2 where the server offers it: for streams that stay open, such as log follows. A log
+   * holds whatever bytes a container wrote: decoded as UTF-8, bytes that are not would become
+   * U+FFFD, where kubectl logs passes them on (see logOutput). The stream ends when the
    * server ends the response, errors when the connection fails, and is destroyed when signal
    * aborts. A refused request rejects with the API server's ApiException (its Status body
    * included), an unreachable server with the network error.
    */
   stream(path: string, signal: AbortSignal): Promise<Readable> {
-    return this.response(path, (target, options) => this.get(target, options, signal));
+    return this.response(path, (target, options) => this.get(target, options, signal), 'latin1');
   }
 
   /** The JSON object at path, e.g. a list, read over HTTP/1.1; rejects as stream() does. */
@@ -52,11 +54,15 @@ export class ApiRequests {
     return JSON.parse(await readText(body)) as T;
   }
 
-  private async response(path: string, send: (target: string, options: ClientOptions) => Promise<{ status: number; body: Readable }>): Promise<Readable> {
+  private async response(
+    path: string,
+    send: (target: string, options: ClientOptions) => Promise<{ status: number; body: Readable }>,
+    encoding: 'utf8' | 'latin1' = 'utf8',
+  ): Promise<Readable> {
     const options: ClientOptions = {};
     await this.kc.applyToHTTPSOptions(options);
     const { status, body } = await send(this.server.pathname.replace(/\/$/, '') + path, options);
-    body.setEncoding('utf8');
+    body.setEncoding(status === 200 ? encoding : 'utf8');
     if (status !== 200) throw new ApiException(status, `GET ${path.split('?')[0]} failed with HTTP ${status}`, await readText(body, MAX_ERROR_BODY), {});
     return body;
   }

@@ -13,9 +13,17 @@ export interface LineFormat {
   timestamps: boolean;
 }
 
-/** The text written for entry, newline included; prefix is what linePrefix gave for its pod. */
+/**
+ * The text written for entry, newline included; prefix is what linePrefix gave for its pod. Log
+ * text is one character a byte (latin1, see KubeClient.openPodLog) and so is what this returns,
+ * written as latin1: a log's bytes reach stdout unchanged, as kubectl logs passes them on. JSON
+ * must be UTF-8: there, bytes that are not become U+FFFD.
+ */
 export function formatLogLine(entry: LogEntry, prefix: string, format: LineFormat): string {
-  if (format.output === 'json') return `${jsonLine(entry)}\n`;
+  if (format.output === 'json') {
+    const line = jsonLine({ ...entry, message: Buffer.from(entry.message, 'latin1').toString('utf8') });
+    return Buffer.from(`${line}\n`, 'utf8').toString('latin1');
+  }
   const colored = format.color ? `\x1b[${PALETTE[colorSlot(entry.pod, PALETTE.length)]}m${prefix}\x1b[39m` : prefix;
   const time = format.timestamps && entry.timestamp ? `${entry.timestamp} ` : '';
   return `${colored} ${time}${entry.message}\n`;
@@ -36,7 +44,7 @@ export function logOutput(format: LineFormat, signal: AbortSignal, stdout: NodeJ
     if (pending.length === 0) return;
     const text = pending.join('');
     pending = [];
-    if (stdout.write(text) || drained) return;
+    if (stdout.write(text, 'latin1') || drained) return;
     const done = () => void (drained = undefined);
     drained = once(stdout, 'drain', { signal }).then(done, done);
   };

@@ -1,10 +1,11 @@
 // `kubectl dask logs` against the testbed: kwok serves each pod's log from a CRI-format file.
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Namespace, appendLogLine, freshNamespace, kubectl, kubectlJson, serveNamespaceLogsFromFile, servePodLogsFromFile } from '../testbed/helpers.ts';
-import { contextName, kubeconfigPath } from '../../cluster/testbed.ts';
+import { contextName, kubeconfigPath, repoRoot, testbedEnv } from '../../cluster/testbed.ts';
 import { dask, startDask, waitForReadyPods } from './helpers.ts';
 
 interface Pod {
@@ -61,6 +62,23 @@ describe('logs', () => {
     const scheduler = await dask(['logs', '-n', ns.name, '--scheduler', '--timestamps', '--tail', '1']);
     const [schedulerPod] = await pods('scheduler');
     expect(scheduler.stdout).toMatch(new RegExp(`^\\[${shortName(schedulerPod!)}\\] \\d{4}-\\d\\d-\\d\\dT\\S+ ready ${schedulerPod!.metadata.name}$`));
+  });
+
+  it("passes a log's bytes on unchanged, as kubectl logs does, UTF-8 or not; -o json has them as Unicode", async () => {
+    const [pod] = await pods('worker');
+    const file = path.join(dir, `${pod!.metadata.name}-bytes.log`);
+    const text = Buffer.from('caf\u00e9 \u2713 ', 'utf8');
+    const notUtf8 = Buffer.from([0xff, 0xfe, 0xc3, 0x28]);
+    fs.writeFileSync(file, Buffer.concat([Buffer.from(`${new Date().toISOString()} stdout F `), text, notUtf8, Buffer.from(' end\n')]));
+    await servePodLogsFromFile(ns.name, pod!.metadata.name, file);
+    const run = (...args: string[]) =>
+      execFileSync(path.join(repoRoot, 'dist', 'kubectl-dask'), ['logs', pod!.metadata.name.split('-worker-')[0]!, '--kubeconfig', kubeconfigPath, '--context', contextName, '-n', ns.name, ...args], {
+        env: testbedEnv({ NO_COLOR: '1' }),
+      });
+    const line = run().toString('latin1').split('\n').find((l) => l.includes(' end'))!;
+    expect(Buffer.from(line, 'latin1').subarray(-(text.length + notUtf8.length + 4))).toEqual(Buffer.concat([text, notUtf8, Buffer.from(' end')]));
+    const object = run('-o', 'json').toString('utf8').split('\n').filter((l) => l.includes(' end')).map((l) => JSON.parse(l))[0];
+    expect(object.message).toBe('caf\u00e9 \u2713 \ufffd\ufffd\ufffd( end');
   });
 
   it('follows pods that start after it, and stops following deleted ones', async () => {
