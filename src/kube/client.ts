@@ -107,18 +107,13 @@ export class KubeClient {
   }
 
   /**
-   * What applying obj would store, beside what is stored now (undefined when nothing is), both in
-   * the typed form of client-node's writes, so they compare field by field: reads elsewhere are
-   * the server's JSON, with fields the typed models leave out.
+   * The stored version of obj, undefined when there is none, in the typed form of client-node's
+   * writes, so it compares field by field with what a write returns: reads elsewhere are the
+   * server's JSON, with fields the typed models leave out.
    */
-  async previewApply<T extends KubernetesObject>(obj: T): Promise<{ stored: T | undefined; applied: T }> {
+  readAsWritten<T extends KubernetesObject>(obj: T): Promise<T | undefined> {
     const { kind, metadata } = obj;
-    const attempt = { resource: `${kind?.toLowerCase()}s`, namespace: metadata?.namespace, name: metadata?.name };
-    const [stored, applied] = await Promise.all([
-      this.optional({ verb: 'get', ...attempt }, async () => (await this.writes()).read(obj)),
-      this.apply(obj, { dryRun: true, force: true }),
-    ]);
-    return { stored, applied };
+    return this.optional({ verb: 'get', resource: `${kind?.toLowerCase()}s`, namespace: metadata?.namespace, name: metadata?.name }, async () => (await this.writes()).read(obj));
   }
 
   /** The API server's warnings to the writes so far (PodSecurity's warn mode, deprecations), each once. */
@@ -128,10 +123,6 @@ export class KubeClient {
 
   getDeployment(namespace: string, name: string): Promise<V1Deployment | undefined> {
     return this.optional({ verb: 'get', resource: 'deployments', namespace, name }, () => this.requests.json<V1Deployment>(objectPath('/apis/apps/v1', 'deployments', namespace, name)));
-  }
-
-  getService(namespace: string, name: string): Promise<V1Service | undefined> {
-    return this.optional({ verb: 'get', resource: 'services', namespace, name }, () => this.requests.json<V1Service>(objectPath('/api/v1', 'services', namespace, name)));
   }
 
   /** namespace undefined lists across all namespaces. */

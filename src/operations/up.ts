@@ -31,17 +31,16 @@ function describe(o: KubernetesObject): string {
   return `${o.kind?.toLowerCase()}/${o.metadata?.name}`;
 }
 
-async function resolveSpec(client: KubeClient, request: UpRequest): Promise<ClusterSpec> {
+/** The spec to apply, and the objects it names as they are stored now (by describe()), if at all. */
+async function resolveSpec(client: KubeClient, request: UpRequest): Promise<{ spec: ClusterSpec; stored: Map<string, KubernetesObject | undefined> }> {
   const { spec } = request;
   if (!(await client.namespaceExists(spec.namespace))) throw namespaceNotFound(spec.namespace, client.target);
-  const [scheduler, service, worker] = await Promise.all([
-    client.getDeployment(spec.namespace, schedulerName(spec.name)),
-    client.getService(spec.namespace, schedulerName(spec.name)),
-    client.getDeployment(spec.namespace, workerName(spec.name)),
-  ]);
+  // Read in the typed form of writes, which a dry run's answer compares with field by field.
+  const named = buildClusterObjects({ ...spec, workers: spec.workers ?? DEFAULT_WORKERS });
+  const found = await Promise.all(named.map((o) => client.readAsWritten(o)));
+  const stored = new Map(named.map((o, i) => [describe(o), found[i]]));
   if (!request.forceConflicts) {
-    const existing = { [`deployment/${schedulerName(spec.name)}`]: scheduler, [`service/${schedulerName(spec.name)}`]: service, [`deployment/${workerName(spec.name)}`]: worker };
-    const foreign = Object.entries(existing).filter(([, o]) => o !== undefined && o.metadata?.labels?.[LABEL.managedBy] !== FIELD_MANAGER);
+    const foreign = [...stored].filter(([, o]) => o !== undefined && o.metadata?.labels?.[LABEL.managedBy] !== FIELD_MANAGER);
     if (foreign.length > 0) {
       throw new KubectlDaskError(
         `${foreign.map(([n]) => n).join(', ')} already ${foreign.length === 1 ? 'exists' : 'exist'} in namespace "${spec.namespace}" but ${foreign.length === 1 ? 'is' : 'are'} not managed by kubectl-dask: choose another --name, or pass --force-conflicts to take ${foreign.length === 1 ? 'it' : 'them'} over`,
@@ -51,12 +50,13 @@ async function resolveSpec(client: KubeClient, request: UpRequest): Promise<Clus
   }
   // Re-applying the current replica count keeps our ownership of the field without undoing a
   // scale; leaving it out would let the API server reset it to 1.
-  return { ...spec, workers: spec.workers ?? worker?.spec?.replicas ?? DEFAULT_WORKERS };
+  const worker = stored.get(`deployment/${workerName(spec.name)}`) as V1Deployment | undefined;
+  return { spec: { ...spec, workers: spec.workers ?? worker?.spec?.replicas ?? DEFAULT_WORKERS }, stored };
 }
 
 /** Objects exactly as the server would store them, without applying anything. */
 export async function dryRunOnServer(client: KubeClient, request: UpRequest): Promise<KubernetesObject[]> {
-  const objects = buildClusterObjects(await resolveSpec(client, request));
+  const objects = buildClusterObjects((await resolveSpec(client, request)).spec);
   const results = await Promise.all(objects.map((o) => client.apply(o, { dryRun: true, force: true })));
   for (const r of results) delete r.metadata?.managedFields;
   return results;
@@ -67,16 +67,18 @@ export async function dryRunOnServer(client: KubeClient, request: UpRequest): Pr
  * nothing half-applied, and finds what would change in the pod of a scheduler we run.
  */
 async function validateAndPreview(client: KubeClient, request: UpRequest): Promise<{ objects: ClusterObject[]; created: ClusterObject[]; schedulerChanges: string[] }> {
-  const objects = buildClusterObjects(await resolveSpec(client, request));
-  const previews = await Promise.all(objects.map((o) => client.previewApply(o)));
-  const scheduler = previews.find(({ applied }) => applied.kind === 'Deployment' && applied.metadata?.name === schedulerName(request.spec.name));
-  const stored = scheduler?.stored as V1Deployment | undefined;
+  const { spec, stored } = await resolveSpec(client, request);
+  const objects = buildClusterObjects(spec);
+  const applied = await Promise.all(objects.map((o) => client.apply(o, { dryRun: true, force: true })));
+  const key = `deployment/${schedulerName(spec.name)}`;
+  const scheduler = stored.get(key) as V1Deployment | undefined;
   // Taking over another tool's objects (--force-conflicts) is a choice already made, and a
   // scheduler scaled to 0 runs nothing to lose.
-  const ours = stored?.metadata?.labels?.[LABEL.managedBy] === FIELD_MANAGER;
-  const running = (stored?.status?.replicas ?? 0) > 0;
-  const schedulerChanges = ours && running ? podTemplateChanges(stored?.spec?.template, (scheduler?.applied as V1Deployment).spec?.template) : [];
-  const created = objects.filter((_, i) => previews[i]!.stored === undefined);
+  const ours = scheduler?.metadata?.labels?.[LABEL.managedBy] === FIELD_MANAGER;
+  const running = (scheduler?.status?.replicas ?? 0) > 0;
+  const planned = applied.find((o) => describe(o) === key) as V1Deployment | undefined;
+  const schedulerChanges = ours && running ? podTemplateChanges(scheduler?.spec?.template, planned?.spec?.template) : [];
+  const created = objects.filter((o) => stored.get(describe(o)) === undefined);
   return { objects, created, schedulerChanges };
 }
 
