@@ -38,6 +38,17 @@ export const globalFlags = {
   withoutValue: Object.entries(globalOptions).flatMap(([name, option]) => (option.type === 'boolean' ? [`--${name}`, `--no-${name}`] : [])),
 };
 
+/** kubectl logs flags a kubectl user will try on kubectl dask logs, and what stands for them. */
+const KUBECTL_LOGS_FLAGS: Record<string, string> = {
+  '--prefix': 'lines always carry their pod',
+  '--max-log-requests': 'there is no cap, every pod is followed',
+  '-c': 'pick the containers with --scheduler or --all',
+  '--container': 'pick the containers with --scheduler or --all',
+  '--all-containers': 'pick the containers with --scheduler or --all',
+  '-l': 'the cluster name picks the pods',
+  '--selector': 'the cluster name picks the pods',
+};
+
 /** yargs' strict mode says "Unknown argument(s): a, b" for a mistyped flag, an unknown command
  * and an extra argument alike; say which it is and where the right spelling is. */
 function unknownArguments(message: string, argv: string[]): string | undefined {
@@ -50,6 +61,8 @@ function unknownArguments(message: string, argv: string[]): string | undefined {
   const typed = words.filter((w) => !words.some((o) => o !== w && o.includes('-') && o.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) === w));
   // As typed: yargs reports --no-wiat as "wiat".
   const flags = typed.flatMap((w) => argv.find((a) => [`--${w}`, `--no-${w}`, `-${w}`].includes(a.split('=')[0]!))?.split('=')[0] ?? []);
+  const instead = command === 'logs' && flags.length === 1 ? KUBECTL_LOGS_FLAGS[flags[0]!] : undefined;
+  if (instead) return `unknown flag ${flags[0]} for kubectl dask logs: ${instead}; see the flags with ${help}`;
   if (flags.length > 0) return `unknown flag${flags.length > 1 ? 's' : ''} ${flags.join(', ')}${command ? ` for kubectl dask ${command}` : ''}: see the flags with ${help}`;
   if (!command) return `unknown command "${typed[0]}": see the commands with kubectl dask --help`;
   // The other commands take the cluster's name as a word; up takes it as a flag.

@@ -91,6 +91,10 @@ describe('usage errors are reported before any connection', () => {
     [['up', '--dry-run', '--no-env'], 'unknown flag --no-env'],
     [['up', '--dry-run', '--no-dry-run'], 'unknown flag --no-dry-run'],
     [['-n', 'data', 'stauts'], 'unknown command "stauts": did you mean status?'],
+    // kubectl logs habits get what stands for them.
+    [['logs', '--prefix'], 'unknown flag --prefix for kubectl dask logs: lines always carry their pod'],
+    [['logs', '-f', '--max-log-requests', '20'], 'unknown flag --max-log-requests for kubectl dask logs: there is no cap, every pod is followed'],
+    [['logs', 'etl', '-c', 'worker'], 'unknown flag -c for kubectl dask logs: pick the containers with --scheduler or --all'],
   ])('%j exits 2 with one error line naming %s, then a pointer to --help', async (argv, fix) => {
     const { code, stdout, stderrLines } = await run(...argv);
     expect(code).toBe(2);
