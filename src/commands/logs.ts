@@ -10,6 +10,7 @@ interface LogsArgs extends GlobalArgs {
   scheduler: boolean;
   all: boolean;
   follow: boolean;
+  previous: boolean;
   since?: string;
   tail?: string;
   timestamps: boolean;
@@ -26,6 +27,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
         scheduler: { type: 'boolean', default: false, describe: 'The scheduler instead of the workers' },
         all: { type: 'boolean', default: false, describe: 'The scheduler and the workers' },
         follow: { alias: 'f', type: 'boolean', default: false, describe: 'Keep streaming, including pods that start later; Ctrl-C to stop' },
+        previous: { alias: 'p', type: 'boolean', default: false, describe: "Each container's previous instance, after a restart or crash (not with -f)" },
         since: { type: 'string', describe: 'Only lines newer than this, e.g. 30s, 5m, 2h' },
         tail: { type: 'string', describe: 'Only the last N lines of each container (default: all)' },
         timestamps: { type: 'boolean', default: false, describe: 'Show the time of each line' },
@@ -33,7 +35,8 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
       }))
       .example('$0 logs -f', 'Follow every worker of the cluster "dask", including new ones')
       .example('$0 logs etl --all --since 10m', 'The last ten minutes of the scheduler and workers of "etl"')
-      .example('$0 logs --scheduler --tail 100 -o json', 'The last 100 scheduler lines as JSON lines'),
+      .example('$0 logs --scheduler --tail 100 -o json', 'The last 100 scheduler lines as JSON lines')
+      .example('$0 logs -p', 'What the workers printed before they last restarted (a crash loop)'),
   handler: async (args) => {
     const name = parseClusterName(args.name ?? 'dask');
     const components = parseComponents(args);
@@ -42,6 +45,8 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
     if (since !== undefined) window.sinceSeconds = since;
     const tail = parseTail(args.tail);
     if (tail !== undefined) window.tailLines = tail;
+    // The previous instance ended: there is nothing to follow.
+    if (args.previous && args.follow) throw new UsageError('-p/--previous shows logs of instances that ended: leave out -f');
     const output = parseOutput(args.output);
     if (output === 'yaml') throw new UsageError('logs print -o json (one object per line) or text, not yaml');
     const mode = terminalMode(args);
@@ -54,7 +59,7 @@ export const logsCommand: CommandModule<GlobalArgs, LogsArgs> = {
     const interrupt = interruptSignal();
     const signal = AbortSignal.any([interrupt, closed.signal]);
     const format = { output, color: mode.color, timestamps: args.timestamps };
-    await streamLogs(client, { namespace: client.namespace, name, components, follow: args.follow, window, signal }, logOutput(format, signal));
+    await streamLogs(client, { namespace: client.namespace, name, components, follow: args.follow, previous: args.previous, window, signal }, logOutput(format, signal));
     if (interrupt.aborted) throw new QuietExit(ExitCode.interrupted);
   },
 };

@@ -6,6 +6,8 @@ export interface PodLogRequest extends StreamWindow {
   pod: string;
   container: string;
   follow: boolean;
+  /** The log of the container's previous instance, as kubectl logs --previous. */
+  previous?: boolean;
 }
 
 /** Path and query of the log API; timestamps on every line, so a dropped stream can resume. */
@@ -13,6 +15,7 @@ export function podLogPath(request: PodLogRequest): string {
   const query = queryString({
     container: request.container,
     follow: String(request.follow),
+    previous: request.previous ? 'true' : undefined,
     timestamps: 'true',
     sinceTime: request.sinceTime,
     sinceSeconds: request.sinceSeconds?.toString(),

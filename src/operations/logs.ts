@@ -18,6 +18,8 @@ export interface LogsRequest {
   name: string;
   components: Component[];
   follow: boolean;
+  /** Each container's previous instance (after a restart), never with follow. */
+  previous: boolean;
   /** --since / --tail, for the first request of each container. */
   window: StreamWindow;
   signal: AbortSignal;
@@ -87,7 +89,10 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
     let failures = 0;
     while (!stream.stop.signal.aborted) {
       try {
-        const log = await client.openPodLog({ namespace, pod, container: container.name, follow: request.follow, ...stream.cursor.window() }, stream.stop.signal);
+        const log = await client.openPodLog(
+          { namespace, pod, container: container.name, follow: request.follow, previous: request.previous, ...stream.cursor.window() },
+          stream.stop.signal,
+        );
         stream.cursor.reconnected();
         splitter.reset();
         await eachChunk<string>(log, (chunk) => {
@@ -102,6 +107,8 @@ export async function streamLogs(client: KubeClient, request: LogsRequest, outpu
       } catch (error) {
         if (stream.stop.signal.aborted) return;
         if (error instanceof KubectlDaskError && error.exitCode === ExitCode.forbidden) return fail(error);
+        // A container that never restarted has no previous log: nothing to give up on.
+        if (request.previous && /previous terminated container .* not found/.test(errorText(error))) return output.notice(`${container.prefix} has no previous instance`);
         failures += 1;
         if (!request.follow && failures >= ATTEMPTS_WITHOUT_FOLLOW) {
           output.notice(`${container.prefix} giving up on this log: ${errorText(error)}`);

@@ -81,6 +81,24 @@ describe('logs', () => {
     expect(object.message).toBe('caf\u00e9 \u2713 \ufffd\ufffd\ufffd( end');
   });
 
+  it('-p prints what the previous instance of each container printed, as kubectl logs -p; not with -f', async () => {
+    const workers = await pods('worker');
+    for (const pod of workers) {
+      const current = path.join(dir, `${pod.metadata.name}-current.log`);
+      const previous = path.join(dir, `${pod.metadata.name}-previous.log`);
+      appendLogLine(current, 'after the restart');
+      appendLogLine(previous, `before the crash of ${pod.metadata.name}`);
+      await servePodLogsFromFile(ns.name, pod.metadata.name, current, { previousFile: previous });
+    }
+    const r = await dask(['logs', '-n', ns.name, '-p']);
+    expect(r.code, r.stderr).toBe(0);
+    for (const pod of workers) expect(r.stdout).toContain(`[${shortName(pod)}] before the crash of ${pod.metadata.name}`);
+    expect(r.stdout).not.toContain('after the restart');
+    const both = await dask(['logs', '-n', ns.name, '-p', '-f']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^error: -p\/--previous shows logs of instances that ended: leave out -f/);
+  });
+
   it('follows pods that start after it, and stops following deleted ones', async () => {
     // One file for every pod of the namespace: pods created by the scale-up are served too.
     const file = path.join(dir, 'shared.log');

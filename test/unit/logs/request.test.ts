@@ -15,6 +15,11 @@ describe('the log request', () => {
     expect(query(podLogPath({ ...base, follow: false })).follow).toBe('false');
   });
 
+  it('asks for the previous instance only with --previous', () => {
+    expect(query(podLogPath({ ...base, follow: false, previous: true })).previous).toBe('true');
+    expect(query(podLogPath({ ...base, previous: false }))).not.toHaveProperty('previous');
+  });
+
   it('keeps --tail 0 (no history at all) instead of dropping it as "unset"', () => {
     expect(query(podLogPath({ ...base, tailLines: 0 })).tailLines).toBe('0');
     expect(query(podLogPath({ ...base, tailLines: 100 })).tailLines).toBe('100');

@@ -74,7 +74,7 @@ function run(client: FakeClient, request: Partial<LogsRequest> = {}) {
   const stop = new AbortController();
   const done = streamLogs(
     client as unknown as KubeClient,
-    { namespace: 'ns', name: 'dask', components: ['worker'], follow: true, window: {}, signal: stop.signal, ...request },
+    { namespace: 'ns', name: 'dask', components: ['worker'], follow: true, previous: false, window: {}, signal: stop.signal, ...request },
     {
       format: (entry, prefix) => formatLogLine(entry, prefix, { output: 'text', color: false, timestamps: false }),
       write: (text) => void lines.push(...text.trimEnd().split('\n')),
@@ -97,8 +97,8 @@ describe('streamLogs', () => {
     const { lines, notices, ends, done } = run(client, { follow: false, window: { tailLines: 5 } });
     await until(() => client.opened.length === 2, 'two streams');
     expect(client.opened.map((o) => o.request)).toEqual([
-      { namespace: 'ns', pod: 'dask-worker-5b6c7d-aaaaa', container: 'worker', follow: false, tailLines: 5 },
-      { namespace: 'ns', pod: 'dask-worker-5b6c7d-bbbbb', container: 'worker', follow: false, tailLines: 5 },
+      { namespace: 'ns', pod: 'dask-worker-5b6c7d-aaaaa', container: 'worker', follow: false, previous: false, tailLines: 5 },
+      { namespace: 'ns', pod: 'dask-worker-5b6c7d-bbbbb', container: 'worker', follow: false, previous: false, tailLines: 5 },
     ]);
     client.opened[0]!.stream.end('2026-01-01T00:00:01Z hello\n2026-01-01T00:00:02Z no newline at the end');
     client.opened[1]!.stream.end('2026-01-01T00:00:01Z world\n');
@@ -193,5 +193,19 @@ describe('streamLogs', () => {
     client.failNext = new KubectlDaskError('forbidden: you may not get pods/log', ExitCode.forbidden);
     const { done } = run(client);
     await expect(done).rejects.toThrow('forbidden');
+  });
+
+  it('with --previous, says that a container that never restarted has no previous instance, and is no failure', async () => {
+    const client = new FakeClient();
+    client.pods = [workerPod('aaaaa')];
+    // What a kubelet answers (HTTP 400) for a container without a previous instance.
+    client.failNext = new KubectlDaskError(
+      'the API server refused to get pods/log in namespace "ns": previous terminated container "worker" in pod "dask-worker-5b6c7d-aaaaa" not found',
+      ExitCode.failure,
+    );
+    const { notices, done } = run(client, { follow: false, previous: true });
+    await done;
+    expect(notices).toEqual(['[dask-worker-aaaaa] has no previous instance']);
+    expect(client.opened).toEqual([]);
   });
 });
